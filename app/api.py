@@ -1,0 +1,60 @@
+"""The JSON API under /api/v1: its OpenAPI generator and the bearer-token guard.
+
+flask-smorest builds `/api/v1/openapi.json` from the blueprints, schemas and decorators, so
+the document cannot drift from the code.
+"""
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint, abort
+
+from app.db import utcnow
+from app.users.operations import mark_token_used
+from app.users.queries import api_token_by_plain
+
+BEARER_SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+
+
+class Api(SmorestApi):
+    """flask-smorest without its app-wide error handler.
+
+    It would answer every error of the application in JSON; `app.errors` answers JSON under
+    /api/ and an HTML page everywhere else.
+    """
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+class ApiBlueprint(Blueprint):
+    """A blueprint whose every endpoint needs `Authorization: Bearer <token>`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(authenticate_bearer)
+
+
+def _unauthorised(message: str):
+    abort(401, message=message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+def authenticate_bearer() -> None:
+    """Set `g.api_user` from the request's bearer token, or answer 401 saying what is wrong."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        _unauthorised(_("Send the header “Authorization: Bearer <token>”."))
+    scheme, _separator, plain = header.partition(" ")
+    if scheme.lower() != "bearer" or not plain.strip():
+        _unauthorised(_("The Authorization header must read “Bearer <token>”."))
+    token = api_token_by_plain(plain.strip())
+    if token is None:
+        _unauthorised(_("This token is not known."))
+    if token.revoked_at is not None:
+        _unauthorised(_("This token has been revoked."))
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        _unauthorised(_("This token has expired."))
+    if not token.user.active:
+        _unauthorised(_("The account of this token is deactivated."))
+    mark_token_used(token)
+    g.api_user = token.user

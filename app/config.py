@@ -1,0 +1,109 @@
+"""Configuration classes, read from the environment.
+
+`create_app()` uses `Config`; the test suite uses `TestConfig`. Every setting a deployment may
+change is listed in README.md ("Configuration").
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def read_or_create_secret_key(instance_path: str) -> str:
+    """Return the instance folder's secret key, generating it on first run.
+
+    The key lives in `instance/secret_key` (never in the repository) so sessions survive a
+    restart without anyone having to invent a key by hand.
+    """
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: if two workers start at once, the second reads the first one's key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Defaults that run the demo on SQLite; `from_environment` lays the deployment on top."""
+
+    # None means "SQLite file in the instance folder", resolved by the factory.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # None means "read or create instance/secret_key", resolved by the factory.
+    SECRET_KEY: str | None = None
+
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = "vi"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+
+    # Served from the app itself: government intranets are often closed to the internet.
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    API_TITLE = "Tiến độ API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    }
+
+    # werkzeug's default (scrypt); the test configuration uses a cheaper method.
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 8
+    PER_PAGE = 50
+
+    # Domain packages the factory registers, in dependency order. The core (`app/`) never
+    # imports them; each exposes `init_app(app)`.
+    DOMAIN_PACKAGES = ("campaigns", "targets")
+
+    @classmethod
+    def from_environment(cls) -> dict[str, object]:
+        """The settings a deployment gives as environment variables (README, "Configuration")."""
+        env = os.environ
+        settings: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+        if env.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = env["SECRET_KEY"]
+        if env.get("TIMEZONE"):
+            settings["TIMEZONE"] = env["TIMEZONE"]
+        if env.get("DEFAULT_LANGUAGE") in cls.LANGUAGES:
+            settings["BABEL_DEFAULT_LOCALE"] = env["DEFAULT_LANGUAGE"]
+        if env.get("SESSION_COOKIE_SECURE"):
+            secure = env["SESSION_COOKIE_SECURE"] == "1"
+            settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = secure
+        return settings
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+    @classmethod
+    def from_environment(cls) -> dict[str, object]:
+        # A test run must never pick up the deployment's database or key by accident.
+        return {}

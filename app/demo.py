@@ -1,0 +1,64 @@
+"""`flask --app app demo`: Bình Phước's units and one account per role, safe to run again."""
+
+from pathlib import Path
+
+import click
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.db import db
+from app.units.cli import import_or_report
+from app.units.importing import read_unit_file
+from app.units.models import Unit
+from app.units.queries import unit_by_code
+from app.users.operations import activate_user, create_user, set_password, update_user
+from app.users.passwords import verify_password
+from app.users.queries import user_by_username
+
+DATA_FOLDER = Path(__file__).parent / "data"
+UNIT_FILES = ("binh_phuoc_2022.csv", "binh_phuoc_2022_agencies.csv")
+
+# (user name, role, unit code, password, full name); printed by the command and in README.md.
+DEMO_USERS = (
+    ("admin", "admin", "70", "tiendo-admin", "Quản trị Sở TT&TT"),
+    ("manager", "manager", "693", "tiendo-manager", "Cán bộ UBND huyện Bù Đốp"),
+    ("reporter", "reporter", "25308", "tiendo-reporter", "Cán bộ thị trấn Thanh Bình"),
+    ("viewer", "viewer", "70", "tiendo-viewer", "Lãnh đạo UBND tỉnh"),
+)
+
+
+def load_demo() -> None:
+    rows = [row for name in UNIT_FILES for row in read_unit_file(DATA_FOLDER / name)]
+    import_or_report(lambda: rows)
+    for username, role, unit_code, password, full_name in DEMO_USERS:
+        unit = unit_by_code(unit_code)
+        user = user_by_username(username)
+        if user is None:
+            create_user(
+                username=username, role=role, unit=unit, password=password, full_name=full_name
+            )
+            continue
+        update_user(user, full_name=full_name, role=role, unit=unit)
+        activate_user(user)
+        if not verify_password(user.password_hash, password):
+            set_password(user, password)
+    db.session.commit()
+
+
+def print_logins() -> None:
+    click.echo(_("Demo sign-ins (user name, password, role, unit):"))
+    for username, role, unit_code, password, _full_name in DEMO_USERS:
+        unit = unit_by_code(unit_code)
+        click.echo(f"  {username:<9} {password:<16} {role:<9} {unit.name if unit else unit_code}")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no units yet")
+def demo_command(if_empty: bool) -> None:
+    """Load Bình Phước (1 province, 11 districts, 111 communes, agencies) and demo users."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(Unit)):
+        click.echo(_("The database already holds units; the demo was not loaded again."))
+    else:
+        load_demo()
+    if user_by_username(DEMO_USERS[0][0]) is not None:
+        print_logins()

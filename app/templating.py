@@ -1,0 +1,18 @@
+"""Jinja filters: the pure formatters of app.formatting, fed the current locale and zone."""
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+
+from app.formatting import format_date, format_datetime, format_number
+from app.units.kinds import kind_label
+from app.users.roles import role_label
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["number"] = lambda value: format_number(value, str(get_locale()))
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(
+        value, current_app.config["TIMEZONE"]
+    )
+    app.jinja_env.filters["kind_label"] = kind_label
+    app.jinja_env.filters["role_label"] = role_label

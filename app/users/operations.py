@@ -1,0 +1,158 @@
+"""Every write to users and API tokens. Operations flush; the caller's boundary commits."""
+
+import re
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app.db import db, utcnow
+from app.units.models import Unit
+from app.users.models import ApiToken, Role, User
+from app.users.passwords import (
+    generate_api_token,
+    generate_password,
+    hash_api_token,
+    hash_password,
+    password_problems,
+)
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+class UserError(Exception):
+    """A user could not be created or changed; the message says why, for the person asking."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def create_user(
+    *,
+    username: str,
+    role: str,
+    unit: Unit,
+    password: str | None = None,
+    full_name: str = "",
+) -> tuple[User, str]:
+    """Create an account; without a password, a temporary one to change at first login.
+
+    Returns the user and the password to hand over.
+    """
+    username = normalise_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise UserError(
+            _(
+                "A user name has 3 to 64 characters: letters without accents, digits, “.”, “_”, "
+                "“-”."
+            ),
+            "username",
+        )
+    if role not in set(Role):
+        raise UserError(_("Unknown role “%(role)s”.", role=role), "role")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise UserError(_("The user name “%(username)s” is taken.", username=username), "username")
+    temporary = password is None
+    if temporary:
+        password = generate_password()
+    _check_password(password, username)
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        role=role,
+        unit=unit,
+        password_hash=hash_password(password),
+        must_change_password=temporary,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user, password
+
+
+def update_user(user: User, *, full_name: str, role: str, unit: Unit) -> None:
+    if role not in set(Role):
+        raise UserError(_("Unknown role “%(role)s”.", role=role), "role")
+    user.full_name = full_name.strip()
+    user.role = role
+    user.unit = unit
+    db.session.flush()
+
+
+def reset_password(user: User) -> str:
+    """A temporary password set by an administrator; the user must change it at next login."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    db.session.flush()
+    return password
+
+
+def set_password(user: User, password: str) -> None:
+    """A password chosen by its user (or given on the command line): checked against the rules,
+    and every other session of the user ends."""
+    _check_password(password, user.username)
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.session_version += 1
+    db.session.flush()
+
+
+def deactivate_user(user: User) -> None:
+    """Lock the account: its sessions end and its API tokens stop working."""
+    user.active = False
+    user.session_version += 1
+    revoke_api_tokens(user)
+    db.session.flush()
+
+
+def activate_user(user: User) -> None:
+    user.active = True
+    db.session.flush()
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()
+
+
+def issue_api_token(user: User, valid_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new bearer token; the plain token is returned once and only its hash is stored."""
+    plain = generate_api_token()
+    token = ApiToken(
+        user=user,
+        token_hash=hash_api_token(plain),
+        expires_at=utcnow() + timedelta(days=valid_days) if valid_days else None,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, plain
+
+
+def revoke_api_tokens(user: User, token_id: int | None = None) -> int:
+    """Revoke one of the user's live tokens, or all of them; returns how many."""
+    statement = (
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if token_id is not None:
+        statement = statement.where(ApiToken.id == token_id)
+    return db.session.execute(statement).rowcount
+
+
+def mark_token_used(token: ApiToken) -> None:
+    token.last_used_at = utcnow()
+    db.session.flush()
+
+
+def _check_password(password: str, username: str) -> None:
+    problems = password_problems(password, username)
+    if problems:
+        raise UserError(" ".join(problems), "password")

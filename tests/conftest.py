@@ -1,0 +1,124 @@
+"""Fixtures. The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is
+set; the schema is built by the Alembic migrations, as in production.
+
+No application context stays pushed while a test client makes requests: Flask would reuse
+it, and `g` (where Flask-Login keeps the current user) would leak from one request to the
+next. Tests that touch the database directly use the `app_context` fixture.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import TestConfig, normalise_database_url
+from app.db import db
+from tests.factories import PASSWORD, World, make_world
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    engine_options: dict
+    schema: str | None = None
+
+    def settings(self) -> dict[str, object]:
+        return {"SQLALCHEMY_DATABASE_URI": self.url, "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options}
+
+
+def create_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A fresh empty database: a SQLite file, or a PostgreSQL schema of its own so that runs
+    on one server never see each other's tables."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        path = tmp_path_factory.mktemp("db") / "test.sqlite"
+        yield Database(f"sqlite:///{path}", {})
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin_engine = create_engine(normalise_database_url(server_url))
+    with admin_engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield Database(
+            server_url, {"connect_args": {"options": f"-csearch_path={schema}"}}, schema
+        )
+    finally:
+        with admin_engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> Iterator[Database]:
+    """The session's database, migrated to the latest revision once."""
+    for created in create_database(tmp_path_factory):
+        application = create_app(TestConfig, created.settings())
+        with application.app_context():
+            flask_migrate.upgrade()
+            db.engine.dispose()
+        yield created
+
+
+@pytest.fixture
+def empty_database(tmp_path_factory) -> Iterator[Database]:
+    """A database of its own with no tables, for migration tests."""
+    yield from create_database(tmp_path_factory)
+
+
+@pytest.fixture
+def app(database: Database) -> Iterator[Flask]:
+    application = create_app(TestConfig, database.settings())
+    yield application
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    with app.app_context():
+        built = make_world()
+        db.session.commit()
+    return built
+
+
+def log_in(client: FlaskClient, username: str, password: str = PASSWORD) -> FlaskClient:
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def login(app: Flask, world: World):
+    """`login("manager")` → a test client signed in as that world user."""
+
+    def signed_in(username: str) -> FlaskClient:
+        return log_in(app.test_client(), username)
+
+    return signed_in

@@ -1,0 +1,98 @@
+"""Builders for test data. They go through the app's own operations (so units get their
+closure rows and passwords their hashes) and only flush; fixtures and tests commit."""
+
+from dataclasses import dataclass
+
+from app.db import db
+from app.units.importing import UnitRow
+from app.units.models import Unit
+from app.units.operations import import_units
+from app.units.queries import unit_by_code
+from app.users.models import User
+from app.users.operations import create_user, deactivate_user, issue_api_token
+
+PASSWORD = "correct-horse-42"
+
+
+def make_units(*specs: tuple[str, str, str, str | None]) -> list[Unit]:
+    """Create units from (code, name, kind, parent_code) tuples, parents first or not."""
+    rows = [
+        UnitRow(line, code, name, kind, parent_code)
+        for line, (code, name, kind, parent_code) in enumerate(specs, start=2)
+    ]
+    import_units(rows)
+    return [unit_by_code(code) for code, *_ in specs]
+
+
+def make_user(
+    username: str, role: str, unit_code: str, *, password: str = PASSWORD, active: bool = True
+) -> User:
+    user, _password = create_user(
+        username=username, role=role, unit=unit_by_code(unit_code), password=password
+    )
+    if not active:
+        deactivate_user(user)
+    return user
+
+
+def make_token(user: User, valid_days: int | None = None) -> str:
+    _token, plain = issue_api_token(user, valid_days=valid_days)
+    return plain
+
+
+@dataclass(frozen=True)
+class World:
+    """Two provinces. P1 holds an agency, two districts and three communes; P2 one district.
+
+    P1 (province)
+    ├── A1 (agency)
+    ├── D1 (district)
+    │   ├── C11 (commune)
+    │   └── C12 (commune)
+    └── D2 (district)
+        └── C21 (commune)
+    P2 (province)
+    └── D3 (district)
+
+    Users, all with password PASSWORD: admin@P1, manager@D1, reporter@C11, viewer@P1,
+    reporter2@C12, admin2@P2, retired@C21 (deactivated).
+    """
+
+    units: dict[str, int]
+    users: dict[str, int]
+
+
+WORLD_UNITS = (
+    ("P1", "Tỉnh Một", "province", None),
+    ("A1", "Sở Tư pháp", "agency", "P1"),
+    ("D1", "Huyện Đức Hợp", "district", "P1"),
+    ("C11", "Xã Đức Trung", "commune", "D1"),
+    ("C12", "Xã Đức Quang", "commune", "D1"),
+    ("D2", "Huyện Bù Đốp", "district", "P1"),
+    ("C21", "Thị trấn Thanh Bình", "commune", "D2"),
+    ("P2", "Tỉnh Hai", "province", None),
+    ("D3", "Huyện Ba", "district", "P2"),
+)
+
+WORLD_USERS = (
+    ("admin", "admin", "P1", True),
+    ("manager", "manager", "D1", True),
+    ("reporter", "reporter", "C11", True),
+    ("viewer", "viewer", "P1", True),
+    ("reporter2", "reporter", "C12", True),
+    ("admin2", "admin", "P2", True),
+    ("retired", "reporter", "C21", False),
+)
+
+
+def make_world() -> World:
+    units = make_units(*WORLD_UNITS)
+    users = [
+        make_user(username, role, unit_code, active=active)
+        for username, role, unit_code, active in WORLD_USERS
+    ]
+    db.session.flush()
+    return World(
+        units={unit.code: unit.id for unit in units},
+        users={user.username: user.id for user in users},
+    )
