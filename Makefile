@@ -53,3 +53,7 @@ requirements: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(COMPILED)
+
+## bench: time the unit-tree queries on a national-size tree (BENCH_DATABASE_URL for PostgreSQL)
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.unit_tree

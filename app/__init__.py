@@ -1,6 +1,7 @@
 """Tiến độ: campaign progress for a province. `create_app` is the application factory."""
 
 import importlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def create_app(
     """Build the application from a configuration class and optional overrides."""
     app = Flask(
         __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )

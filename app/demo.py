@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.db import db
 from app.units.cli import import_or_report
-from app.units.importing import read_unit_file
+from app.units.importing import UnitList, read_unit_file
 from app.units.models import Unit
 from app.units.queries import unit_by_code
 from app.users.operations import activate_user, create_user, set_password, update_user
@@ -27,9 +28,19 @@ DEMO_USERS = (
 )
 
 
+def demo_units() -> UnitList:
+    """The shipped unit files as one list, imported in one transaction."""
+    units = UnitList(rows=[])
+    for name in UNIT_FILES:
+        part = read_unit_file(DATA_FOLDER / name)
+        units.rows += part.rows
+        units.errors += part.errors
+        units.rejected_codes |= part.rejected_codes
+    return units
+
+
 def load_demo() -> None:
-    rows = [row for name in UNIT_FILES for row in read_unit_file(DATA_FOLDER / name)]
-    import_or_report(lambda: rows)
+    import_or_report(demo_units)
     for username, role, unit_code, password, full_name in DEMO_USERS:
         unit = unit_by_code(unit_code)
         user = user_by_username(username)
@@ -45,14 +56,23 @@ def load_demo() -> None:
     db.session.commit()
 
 
+def demo_logins_work() -> bool:
+    """Whether every demo account exists, is active and still has its demo password."""
+    for username, _role, _unit_code, password, _full_name in DEMO_USERS:
+        user = user_by_username(username)
+        if user is None or not user.active or not verify_password(user.password_hash, password):
+            return False
+    return True
+
+
 def print_logins() -> None:
     click.echo(_("Demo sign-ins (user name, password, role, unit):"))
     for username, role, unit_code, password, _full_name in DEMO_USERS:
-        unit = unit_by_code(unit_code)
-        click.echo(f"  {username:<9} {password:<16} {role:<9} {unit.name if unit else unit_code}")
+        click.echo(f"  {username:<9} {password:<16} {role:<9} {unit_by_code(unit_code).name}")
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only load when the database has no units yet")
 def demo_command(if_empty: bool) -> None:
     """Load Bình Phước (1 province, 11 districts, 111 communes, agencies) and demo users."""
@@ -60,5 +80,5 @@ def demo_command(if_empty: bool) -> None:
         click.echo(_("The database already holds units; the demo was not loaded again."))
     else:
         load_demo()
-    if user_by_username(DEMO_USERS[0][0]) is not None:
+    if demo_logins_work():
         print_logins()

@@ -3,7 +3,7 @@
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -21,6 +21,15 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _headers(error: HTTPException) -> dict[str, str]:
+    """Headers the answer must carry: those given to abort(), and Allow on a 405."""
+    data = getattr(error, "data", None) or {}
+    headers = dict(data.get("headers", {}))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return headers
+
+
 def json_error(error: HTTPException):
     """flask-smorest's error shape ({code, status, message, errors?}), always with a message."""
     data = getattr(error, "data", None) or {}
@@ -32,7 +41,7 @@ def json_error(error: HTTPException):
     errors = data.get("errors") or data.get("messages")
     if errors:
         payload["errors"] = errors
-    return payload, error.code, data.get("headers", {})
+    return payload, error.code, _headers(error)
 
 
 def handle_http_exception(error: HTTPException):
@@ -43,7 +52,8 @@ def handle_http_exception(error: HTTPException):
     else:
         data = getattr(error, "data", None) or {}
         message = data.get("message") or MESSAGES.get(error.code, error.description)
-    return render_template("errors/error.html", code=error.code, message=message), error.code
+    page = render_template("errors/error.html", code=error.code, message=message)
+    return page, error.code, _headers(error)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -30,7 +30,10 @@ class Database:
     schema: str | None = None
 
     def settings(self) -> dict[str, object]:
-        return {"SQLALCHEMY_DATABASE_URI": self.url, "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options}
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.url,
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options,
+        }
 
 
 def create_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
@@ -46,9 +49,7 @@ def create_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databa
     with admin_engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield Database(
-            server_url, {"connect_args": {"options": f"-csearch_path={schema}"}}, schema
-        )
+        yield Database(server_url, {"connect_args": {"options": f"-csearch_path={schema}"}}, schema)
     finally:
         with admin_engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

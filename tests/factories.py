@@ -4,7 +4,7 @@ closure rows and passwords their hashes) and only flush; fixtures and tests comm
 from dataclasses import dataclass
 
 from app.db import db
-from app.units.importing import UnitRow
+from app.units.importing import UnitList, UnitRow
 from app.units.models import Unit
 from app.units.operations import import_units
 from app.units.queries import unit_by_code
@@ -20,7 +20,7 @@ def make_units(*specs: tuple[str, str, str, str | None]) -> list[Unit]:
         UnitRow(line, code, name, kind, parent_code)
         for line, (code, name, kind, parent_code) in enumerate(specs, start=2)
     ]
-    import_units(rows)
+    import_units(UnitList(rows))
     return [unit_by_code(code) for code, *_ in specs]
 
 

@@ -3,6 +3,7 @@
 from flask import g
 from flask_babel import gettext as _
 from flask_smorest import abort
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields
 
 from app.api import ApiBlueprint
@@ -31,9 +32,13 @@ class UnitDetailSchema(UnitSummarySchema):
 
 @blp.route("/<code>")
 @blp.response(200, UnitDetailSchema)
-@blp.alt_response(401, description="Missing, unknown, expired or revoked token.")
-@blp.alt_response(403, description="The unit is outside the token owner's units.")
-@blp.alt_response(404, description="No unit has this code.")
+@blp.alt_response(
+    401, schema=ErrorSchema, description="Missing, unknown, expired or revoked token."
+)
+@blp.alt_response(
+    403, schema=ErrorSchema, description="The unit is outside the token owner's units."
+)
+@blp.alt_response(404, schema=ErrorSchema, description="No unit has this code.")
 def get_unit(code: str):
     """One unit with its parent's code and its direct children."""
     unit = queries.unit_by_code(code)

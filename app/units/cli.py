@@ -1,5 +1,6 @@
 """`flask --app app units ...`: load unit lists."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -7,19 +8,18 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.db import db
-from app.units.importing import UnitFileError, UnitRow, read_unit_file
+from app.units.importing import UnitFileError, UnitList, read_unit_file
 from app.units.operations import ImportSummary, import_units
 from app.units.vietnam import UnknownProvinceError, current_province_rows
 
 units_cli = AppGroup("units", help="Import the unit tree.")
 
 
-def import_or_report(rows_source) -> ImportSummary:
+def import_or_report(read_units: Callable[[], UnitList]) -> ImportSummary:
     """Read rows and import them in one transaction; on any error print every problem and
     exit with status 1, leaving the database as it was."""
     try:
-        rows: list[UnitRow] = rows_source()
-        summary = import_units(rows)
+        summary = import_units(read_units())
     except UnitFileError as error:
         db.session.rollback()
         for problem in error.errors:
@@ -55,4 +55,4 @@ def import_vietnam_province(province_code: str) -> None:
         rows = current_province_rows(province_code)
     except UnknownProvinceError as error:
         raise click.ClickException(str(error)) from None
-    import_or_report(lambda: rows)
+    import_or_report(lambda: UnitList(rows))

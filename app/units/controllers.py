@@ -25,7 +25,7 @@ def show(code: str):
     listing = (
         queries.search_subtree(unit.id, text) if text else queries.children(unit.id, kind or None)
     )
-    page = db.paginate(listing, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(listing, per_page=current_app.config["PER_PAGE"])
     # The way up stops at the reader's own unit: what lies above it is outside their scope.
     lineage = queries.lineage(unit.id, within=reachable_unit_ids(current_user, Access.READ))
     return render_template(

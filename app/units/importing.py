@@ -12,11 +12,12 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -25,7 +26,11 @@ OPTIONAL_COLUMNS = ("households", "population", "active_from", "active_to")
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # "2.450" is how a Vietnamese spreadsheet writes two thousand four hundred and fifty.
-WHOLE_NUMBER_PATTERN = re.compile(r"^(\d+|\d{1,3}(\.\d{3})+)$")
+WHOLE_NUMBER_PATTERN = re.compile(r"^-?(\d+|\d{1,3}(\.\d{3})+)$")
+# The columns are 32-bit integers on every database.
+WHOLE_NUMBER_MAX = 2_147_483_647
+# Cells beyond the header's columns, kept under this key by the CSV reader.
+EXTRA_CELLS = "\x00extra"
 NAME_MAX_LENGTH = 255
 
 
@@ -53,6 +58,20 @@ class RowError:
         return _("Line %(line)d: %(message)s", line=self.line, message=self.message)
 
 
+@dataclass
+class UnitList:
+    """The rows of a unit list that could be read, and what was wrong with the others."""
+
+    rows: list[UnitRow]
+    errors: list[RowError] = field(default_factory=list)
+    # Codes written on refused rows: other rows may name them as parent without a second error.
+    rejected_codes: set[str] = field(default_factory=set)
+
+
+class Formula(str):
+    """A spreadsheet cell holding a formula instead of a value."""
+
+
 class UnitFileError(Exception):
     """The file cannot be read as a unit list, or some of its rows are wrong."""
 
@@ -61,8 +80,13 @@ class UnitFileError(Exception):
         self.errors = list(errors)
 
 
-def read_unit_file(path: Path) -> list[UnitRow]:
-    """Parse and check a CSV or XLSX file; raise UnitFileError listing every bad row."""
+def read_unit_file(path: Path) -> UnitList:
+    """Read and check every row of a CSV or XLSX file.
+
+    Raises UnitFileError when the file itself cannot be read (type, encoding, columns); row
+    problems are collected in the returned UnitList, and `operations.import_units` refuses it
+    while any remain.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         records = _csv_records(path.read_bytes())
@@ -73,84 +97,108 @@ def read_unit_file(path: Path) -> list[UnitRow]:
     return parse_unit_records(records)
 
 
-def parse_unit_records(records: Iterable[tuple[int, Mapping[str, object]]]) -> list[UnitRow]:
-    """Turn (line, {column: value}) records into UnitRows, collecting every error."""
-    rows: list[UnitRow] = []
-    errors: list[RowError] = []
+def parse_unit_records(records: Iterable[tuple[int, Mapping[str, object]]]) -> UnitList:
+    """Turn (line, {column: value}) records into UnitRows, collecting every row's errors."""
+    units = UnitList(rows=[])
     first_line_of_code: dict[str, int] = {}
     for line, record in records:
-        if all(_cell_text(value) == "" for value in record.values()):
+        extra_cells = [cell for cell in record.get(EXTRA_CELLS, ()) if _cell_text(cell)]
+        values = {column: value for column, value in record.items() if column != EXTRA_CELLS}
+        if not extra_cells and all(_cell_text(value) == "" for value in values.values()):
             continue
-        row_errors: list[str] = []
-        code = _cell_text(record.get("code"))
-        name = _cell_text(record.get("name"))
-        kind = _cell_text(record.get("kind")).lower()
-        parent_code = _cell_text(record.get("parent_code")) or None
-        if not code:
-            row_errors.append(_("the code is empty."))
-        elif not CODE_PATTERN.match(code):
-            row_errors.append(
-                _(
-                    "code “%(code)s” may only contain letters, digits, “.”, “_” and “-” "
-                    "(at most 32).",
-                    code=code,
-                )
-            )
-        elif code in first_line_of_code:
-            row_errors.append(
-                _(
-                    "code “%(code)s” already appears on line %(line)d.",
-                    code=code,
-                    line=first_line_of_code[code],
-                )
-            )
-        else:
-            first_line_of_code[code] = line
-        if not name:
-            row_errors.append(_("the name is empty."))
-        elif len(name) > NAME_MAX_LENGTH:
-            row_errors.append(_("the name is longer than %(max)d characters.", max=NAME_MAX_LENGTH))
-        if not kind:
-            row_errors.append(_("the kind is empty."))
-        elif not KIND_PATTERN.match(kind):
-            row_errors.append(
-                _(
-                    "kind “%(kind)s” must be a lower-case word such as province, district or "
-                    "commune.",
-                    kind=kind,
-                )
-            )
-        if parent_code is not None and parent_code == code:
-            row_errors.append(_("a unit cannot be its own parent."))
-        households = _whole_number(record.get("households"), "households", row_errors)
-        population = _whole_number(record.get("population"), "population", row_errors)
-        active_from = _date(record.get("active_from"), "active_from", row_errors)
-        active_to = _date(record.get("active_to"), "active_to", row_errors)
-        if active_from and active_to and active_to < active_from:
-            row_errors.append(_("active_to is before active_from."))
-        if row_errors:
-            errors.extend(RowError(line, message) for message in row_errors)
+        row, problems = None, _cell_problems(values, extra_cells)
+        if not problems:
+            row, problems = _parse_row(line, values, first_line_of_code)
+        code = _cell_text(values.get("code"))
+        # A later row with this code is a duplicate even when this row is refused.
+        first_line_of_code.setdefault(code, line)
+        if row is None:
+            units.errors.extend(RowError(line, message) for message in problems)
+            if code:
+                units.rejected_codes.add(code)
             continue
-        rows.append(
-            UnitRow(
-                line, code, name, kind, parent_code, households, population, active_from, active_to
+        units.rows.append(row)
+    if not units.rows and not units.errors:
+        raise UnitFileError([RowError(None, _("The file has no units."))])
+    return units
+
+
+def _cell_problems(values: Mapping[str, object], extra_cells: list[object]) -> list[str]:
+    """Problems that make the rest of the row meaningless: shifted cells, formulas."""
+    if extra_cells:
+        return [_("the row has more cells than the header.")]
+    return [
+        _("column %(column)s holds a formula; type the value itself.", column=column)
+        for column, value in values.items()
+        if isinstance(value, Formula)
+    ]
+
+
+def _parse_row(
+    line: int, values: Mapping[str, object], first_line_of_code: Mapping[str, int]
+) -> tuple[UnitRow | None, list[str]]:
+    """The row, or None and every problem found in it."""
+    problems: list[str] = []
+    code = _cell_text(values.get("code"))
+    name = _cell_text(values.get("name"))
+    kind = _cell_text(values.get("kind")).lower()
+    parent_code = _cell_text(values.get("parent_code")) or None
+    if not code:
+        problems.append(_("the code is empty."))
+    elif not CODE_PATTERN.match(code):
+        problems.append(
+            _(
+                "code “%(code)s” may only contain letters, digits, “.”, “_” and “-” (at most 32).",
+                code=code,
             )
         )
-    if errors:
-        raise UnitFileError(errors)
-    if not rows:
-        raise UnitFileError([RowError(None, _("The file has no units."))])
-    return rows
+    elif code in first_line_of_code:
+        problems.append(
+            _(
+                "code “%(code)s” already appears on line %(line)d.",
+                code=code,
+                line=first_line_of_code[code],
+            )
+        )
+    if not name:
+        problems.append(_("the name is empty."))
+    elif len(name) > NAME_MAX_LENGTH:
+        problems.append(_("the name is longer than %(max)d characters.", max=NAME_MAX_LENGTH))
+    if not kind:
+        problems.append(_("the kind is empty."))
+    elif not KIND_PATTERN.match(kind):
+        problems.append(
+            _(
+                "kind “%(kind)s” must be a lower-case word such as province, district or commune.",
+                kind=kind,
+            )
+        )
+    if parent_code is not None and parent_code == code:
+        problems.append(_("a unit cannot be its own parent."))
+    households = _whole_number(values.get("households"), "households", problems)
+    population = _whole_number(values.get("population"), "population", problems)
+    active_from = _date(values.get("active_from"), "active_from", problems)
+    active_to = _date(values.get("active_to"), "active_to", problems)
+    if active_from and active_to and active_to < active_from:
+        problems.append(_("active_to is before active_from."))
+    if problems:
+        return None, problems
+    row = UnitRow(
+        line, code, name, kind, parent_code, households, population, active_from, active_to
+    )
+    return row, []
 
 
-def check_tree(rows: Sequence[UnitRow], stored_parents: Mapping[str, str | None]) -> None:
-    """Check that every parent exists and no unit becomes its own ancestor.
+def check_tree(units: UnitList, stored_parents: Mapping[str, str | None]) -> list[RowError]:
+    """Problems of the tree the import would make: unknown parents, loops of parents.
 
     `stored_parents` maps each code already in the database to its parent's code; rows of the
-    file override it, as the import would.
+    list override it, as the import would.
     """
+    rows = units.rows
     parents = dict(stored_parents)
     parents.update({row.code: row.parent_code for row in rows})
+    known = parents.keys() | units.rejected_codes
     errors = [
         RowError(
             row.line,
@@ -160,7 +208,7 @@ def check_tree(rows: Sequence[UnitRow], stored_parents: Mapping[str, str | None]
             ),
         )
         for row in rows
-        if row.parent_code is not None and row.parent_code not in parents
+        if row.parent_code is not None and row.parent_code not in known
     ]
     for row in rows:
         cycle = _cycle_through(row.code, parents)
@@ -170,8 +218,7 @@ def check_tree(rows: Sequence[UnitRow], stored_parents: Mapping[str, str | None]
                     row.line, _("the parent codes form a loop: %(loop)s.", loop=" → ".join(cycle))
                 )
             )
-    if errors:
-        raise UnitFileError(sorted(errors, key=lambda error: error.line or 0))
+    return errors
 
 
 def _cycle_through(code: str, parents: Mapping[str, str | None]) -> list[str]:
@@ -218,6 +265,15 @@ def _whole_number(value: object, column: str, row_errors: list[str]) -> int | No
     if number < 0:
         row_errors.append(_("%(column)s cannot be negative.", column=column))
         return None
+    if number > WHOLE_NUMBER_MAX:
+        row_errors.append(
+            _(
+                "%(column)s is larger than %(max)s.",
+                column=column,
+                max=format_decimal(WHOLE_NUMBER_MAX),
+            )
+        )
+        return None
     return number
 
 
@@ -253,12 +309,13 @@ def _normalised_header(cells: Iterable[object]) -> list[str]:
             RowError(None, _("Missing columns: %(columns)s.", columns=", ".join(missing)))
         )
     if unknown:
+        unnamed = _("(empty)")
         errors.append(
             RowError(
                 None,
                 _(
                     "Unknown columns: %(columns)s (allowed: %(allowed)s).",
-                    columns=", ".join(column or _("(empty)") for column in unknown),
+                    columns=", ".join(column or unnamed for column in unknown),
                     allowed=", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
                 ),
             )
@@ -294,13 +351,18 @@ def _csv_records(content: bytes) -> list[tuple[int, dict[str, object]]]:
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = _normalised_header(next(reader))
-    records = []
-    for record in reader:
-        line = reader.line_num
-        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
-            raise UnitFileError([RowError(line, _("the row has more cells than the header."))])
-        records.append((line, dict(zip(header, record, strict=False))))
-    return records
+    return [(reader.line_num, _record(header, cells)) for cells in reader]
+
+
+def _formula_or_value(cell: object) -> object:
+    # Read without computing formulas (data_only=False), a formula cell is its "=..." text.
+    return Formula(cell) if isinstance(cell, str) and cell.startswith("=") else cell
+
+
+def _record(header: list[str], cells: Sequence[object]) -> dict[str, object]:
+    record: dict[str, object] = dict(zip(header, cells, strict=False))
+    record[EXTRA_CELLS] = list(cells[len(header) :])
+    return record
 
 
 def _xlsx_records(path: Path) -> list[tuple[int, dict[str, object]]]:
@@ -317,24 +379,9 @@ def _xlsx_records(path: Path) -> list[tuple[int, dict[str, object]]]:
         if first is None:
             raise UnitFileError([RowError(None, _("The file is empty."))])
         header = _normalised_header(first)
-        records = []
-        formula_errors = []
-        for line, values in enumerate(rows, start=2):
-            record = dict(zip(header, values, strict=False))
-            for column, value in record.items():
-                if isinstance(value, str) and value.startswith("="):
-                    formula_errors.append(
-                        RowError(
-                            line,
-                            _(
-                                "column %(column)s holds a formula; type the value itself.",
-                                column=column,
-                            ),
-                        )
-                    )
-            records.append((line, record))
-        if formula_errors:
-            raise UnitFileError(formula_errors)
-        return records
+        return [
+            (line, _record(header, [_formula_or_value(cell) for cell in cells]))
+            for line, cells in enumerate(rows, start=2)
+        ]
     finally:
         workbook.close()

@@ -8,9 +8,10 @@ from sqlalchemy.orm import aliased
 
 from app.db import db
 from app.formatting import search_key
-from app.units.importing import UnitRow, check_tree
+from app.units.importing import UnitFileError, UnitList, UnitRow, check_tree
 from app.units.models import Unit, UnitClosure
 
+SEARCH_NAME_LENGTH = Unit.__table__.c.search_name.type.length
 # SQLite accepts at most 32,766 bound parameters per statement; stay well below it.
 _CHUNK = 900
 
@@ -22,14 +23,18 @@ class ImportSummary:
     unchanged: int
 
 
-def import_units(rows: Sequence[UnitRow]) -> ImportSummary:
+def import_units(units: UnitList) -> ImportSummary:
     """Create or update units by code; all of them or, on any error, none.
 
     Re-importing the same list changes nothing; units absent from the list are left as they
-    are. Raises UnitFileError (nothing flushed) if a parent is unknown or a loop would form.
+    are. Raises UnitFileError, with the rows' own errors and the tree's (unknown parent, loop)
+    in line order, before anything is flushed.
     """
     stored_parents = _stored_parent_codes()
-    check_tree(rows, stored_parents)
+    errors = units.errors + check_tree(units, stored_parents)
+    if errors:
+        raise UnitFileError(sorted(errors, key=lambda error: error.line or 0))
+    rows = units.rows
     units_by_code = _units_by_code([row.code for row in rows])
     parent_codes = {row.parent_code for row in rows if row.parent_code} - units_by_code.keys()
     units_by_code.update(_units_by_code(sorted(parent_codes)))
@@ -46,7 +51,8 @@ def import_units(rows: Sequence[UnitRow]) -> ImportSummary:
         elif not _differs(unit, row, stored_parents.get(row.code)):
             continue
         unit.name = row.name
-        unit.search_name = search_key(row.name)
+        # Decomposing can lengthen a name ("…" becomes "..."); the column holds 255.
+        unit.search_name = search_key(row.name)[:SEARCH_NAME_LENGTH]
         unit.kind = row.kind
         unit.households = row.households
         unit.population = row.population

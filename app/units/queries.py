@@ -3,7 +3,7 @@ subtree never means loading the whole tree into Python."""
 
 from sqlalchemy import Select, func, or_, select
 
-from app.db import db
+from app.db import LIKE_ESCAPE, contains_pattern, db
 from app.formatting import search_key
 from app.units.models import Unit, UnitClosure
 
@@ -90,10 +90,9 @@ def child_counts(unit_ids: list[int]) -> dict[int, int]:
 
 def search_subtree(root_id: int, text: str) -> Select[tuple[Unit]]:
     """Units of the subtree whose code or name (accents ignored) contains the text."""
-    key = search_key(text)
-    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(search_key(text))
     return (
         subtree(root_id)
-        .where(or_(Unit.search_name.like(pattern, escape="\\"), Unit.code == text.strip()))
+        .where(or_(Unit.search_name.like(pattern, escape=LIKE_ESCAPE), Unit.code == text.strip()))
         .order_by(UnitClosure.depth, Unit.kind, Unit.code)
     )

@@ -118,7 +118,6 @@ def list_users():
     page = db.paginate(
         administered_users(current_user, text, role),
         per_page=current_app.config["PER_PAGE"],
-        error_out=False,
     )
     return render_template(
         "users/list.html", page=page, text=text, role=role, role_labels=ROLE_LABELS
@@ -182,6 +181,21 @@ def edit_user(user_id: int):
     ), _form_status(form)
 
 
+def _after_confirmation(user: User, act, *, title: str, explanation: str, danger: bool):
+    """GET shows what will happen and changes nothing; a confirmed POST calls `act(user)`."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        return act(user)
+    return render_template(
+        "users/confirm.html",
+        form=form,
+        user=user,
+        danger=danger,
+        title=title,
+        explanation=explanation,
+    )
+
+
 @login_required
 def deactivate(user_id: int):
     _require_user_admin()
@@ -189,8 +203,8 @@ def deactivate(user_id: int):
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "danger")
         return redirect(url_for("users.list_users"))
-    form = ConfirmForm()
-    if form.validate_on_submit():
+
+    def act(user: User):
         deactivate_user(user)
         flash(
             _(
@@ -200,10 +214,10 @@ def deactivate(user_id: int):
             "success",
         )
         return redirect(url_for("users.list_users"))
-    return render_template(
-        "users/confirm.html",
-        form=form,
-        user=user,
+
+    return _after_confirmation(
+        user,
+        act,
         danger=True,
         title=_("Deactivate account %(username)s?", username=user.username),
         explanation=_(
@@ -217,15 +231,15 @@ def deactivate(user_id: int):
 def activate(user_id: int):
     _require_user_admin()
     user = _administered_user_or_404(user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+
+    def act(user: User):
         activate_user(user)
         flash(_("The account %(username)s is active again.", username=user.username), "success")
         return redirect(url_for("users.list_users"))
-    return render_template(
-        "users/confirm.html",
-        form=form,
-        user=user,
+
+    return _after_confirmation(
+        user,
+        act,
         danger=False,
         title=_("Reactivate account %(username)s?", username=user.username),
         explanation=_("The user can sign in again with their current password."),
@@ -236,16 +250,16 @@ def activate(user_id: int):
 def reset_user_password(user_id: int):
     _require_user_admin()
     user = _administered_user_or_404(user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
+
+    def act(user: User):
         password = reset_password(user)
         return render_template(
             "users/password_issued.html", user=user, password=password, created=False
         )
-    return render_template(
-        "users/confirm.html",
-        form=form,
-        user=user,
+
+    return _after_confirmation(
+        user,
+        act,
         danger=True,
         title=_("Reset the password of %(username)s?", username=user.username),
         explanation=_(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.db import db, utcnow
+from app.formatting import search_key
 from app.units.models import Unit
 from app.users.models import ApiToken, Role, User
 from app.users.passwords import (
@@ -17,6 +18,7 @@ from app.users.passwords import (
     password_problems,
 )
 
+SEARCH_NAME_LENGTH = User.__table__.c.search_name.type.length
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
@@ -64,12 +66,12 @@ def create_user(
     _check_password(password, username)
     user = User(
         username=username,
-        full_name=full_name.strip(),
         role=role,
         unit=unit,
         password_hash=hash_password(password),
         must_change_password=temporary,
     )
+    _set_full_name(user, full_name)
     db.session.add(user)
     db.session.flush()
     return user, password
@@ -78,7 +80,7 @@ def create_user(
 def update_user(user: User, *, full_name: str, role: str, unit: Unit) -> None:
     if role not in set(Role):
         raise UserError(_("Unknown role “%(role)s”.", role=role), "role")
-    user.full_name = full_name.strip()
+    _set_full_name(user, full_name)
     user.role = role
     user.unit = unit
     db.session.flush()
@@ -150,6 +152,11 @@ def revoke_api_tokens(user: User, token_id: int | None = None) -> int:
 def mark_token_used(token: ApiToken) -> None:
     token.last_used_at = utcnow()
     db.session.flush()
+
+
+def _set_full_name(user: User, full_name: str) -> None:
+    user.full_name = full_name.strip()
+    user.search_name = search_key(f"{user.username} {user.full_name}")[:SEARCH_NAME_LENGTH]
 
 
 def _check_password(password: str, username: str) -> None:

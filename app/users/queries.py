@@ -2,7 +2,8 @@
 
 from sqlalchemy import Select, or_, select
 
-from app.db import db
+from app.db import LIKE_ESCAPE, contains_pattern, db
+from app.formatting import search_key
 from app.scope import Access, reachable_unit_ids
 from app.units.models import Unit
 from app.users.models import ApiToken, User
@@ -26,13 +27,9 @@ def administered_users(admin: User, text: str = "", role: str = "") -> Select[tu
         .where(User.unit_id.in_(reachable_unit_ids(admin, Access.ADMINISTER)))
     )
     if text.strip():
-        pattern = f"%{text.strip().lower()}%"
+        pattern = contains_pattern(search_key(text))
         statement = statement.where(
-            or_(
-                User.username.like(pattern),
-                User.full_name.ilike(pattern),
-                Unit.code == text.strip(),
-            )
+            or_(User.search_name.like(pattern, escape=LIKE_ESCAPE), Unit.code == text.strip())
         )
     if role:
         statement = statement.where(User.role == role)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:15:00.016065
+Create Date: 2026-11-25 15:32:38.930079
 
 """
 from alembic import op
@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('full_name', sa.String(length=255), nullable=False),
+    sa.Column('search_name', sa.String(length=320), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),

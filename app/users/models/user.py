@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     # Stored lower-case: "NguyenVanA" and "nguyenvana" are one account.
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(255), default="")
+    # User name and full name without diacritics, lower-cased: "duc" finds "Nguyễn Văn Đức".
+    search_name: Mapped[str] = mapped_column(String(320), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
