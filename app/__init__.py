@@ -8,10 +8,11 @@ from pathlib import Path
 from flask import Flask
 
 from app import cli, i18n, templating
+from app.api import api
 from app.config import Config, normalise_database_url, read_or_create_secret_key
 from app.db import commit_or_rollback
 from app.errors import register_error_handlers
-from app.extensions import api, bootstrap, csrf, db, migrate
+from app.extensions import bootstrap, csrf, db, migrate
 from app.units import blueprint as units_blueprint
 from app.units.api import blp as units_api
 from app.users import auth_setup

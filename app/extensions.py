@@ -6,7 +6,6 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
-from app.api import Api
 from app.db import db
 
 babel = Babel()
@@ -14,6 +13,5 @@ bootstrap = Bootstrap5()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 migrate = Migrate()
-api = Api()
 
-__all__ = ["api", "babel", "bootstrap", "csrf", "db", "login_manager", "migrate"]
+__all__ = ["babel", "bootstrap", "csrf", "db", "login_manager", "migrate"]

@@ -207,7 +207,13 @@ def test_users_create_with_a_password_of_eight_characters_can_sign_in(app, world
 @pytest.mark.parametrize(
     ("username", "role", "unit", "password", "message"),
     [
-        ("newbie", "boss", "C11", PASSWORD, "Vai trò “boss” không hợp lệ."),
+        (
+            "newbie",
+            "boss",
+            "C11",
+            PASSWORD,
+            "Vai trò “boss” không hợp lệ; các vai trò là admin, manager, reporter, viewer.",
+        ),
         ("newbie", "reporter", "ZZ", PASSWORD, "Không có đơn vị nào mang mã “ZZ”."),
         ("Admin", "reporter", "C11", PASSWORD, "Tên đăng nhập “admin” đã được sử dụng."),
         ("newbie", "reporter", "C11", "abc1234", "Mật khẩu phải có ít nhất 8 ký tự."),

@@ -89,3 +89,10 @@ def test_api_messages_follow_accept_language(client):
     english = client.get("/api/v1/units/X", headers={"Accept-Language": "en"}).get_json()["message"]
     assert english == "Send the header “Authorization: Bearer <token>”."
     assert vietnamese == vietnamese_catalog()[english].string
+
+
+def test_form_errors_are_vietnamese_too(client):
+    # WTForms ships no Vietnamese: every validator message must come from our catalog.
+    page = client.post("/login", data={"username": "", "password": ""}).get_data(as_text=True)
+    assert page.count("Vui lòng nhập trường này.") == 2
+    assert "This field is required" not in page

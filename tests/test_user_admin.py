@@ -139,7 +139,7 @@ REFUSED_NEW_USERS = {
     "too short": ({"username": "ab"}, "A user name has 3 to 64 characters"),
     "accents": ({"username": "nguyễn"}, "A user name has 3 to 64 characters"),
     "space": ({"username": "nguyen van"}, "A user name has 3 to 64 characters"),
-    "empty": ({"username": ""}, "This field is required."),
+    "empty": ({"username": ""}, "Please fill in this field."),
     "unknown unit": (
         {"unit_code": "ZZ9"},
         "No unit with code “ZZ9” among the units you administer.",
@@ -152,8 +152,14 @@ REFUSED_NEW_USERS = {
         {"unit_code": "P2"},
         "No unit with code “P2” among the units you administer.",
     ),
-    "unknown role": ({"role": "superuser"}, "Not a valid choice"),
-    "no role": ({"role": ""}, "Not a valid choice"),
+    "unknown role": (
+        {"role": "superuser"},
+        "Unknown role “superuser”; the roles are admin, manager, reporter, viewer.",
+    ),
+    "no role": (
+        {"role": ""},
+        "Unknown role “”; the roles are admin, manager, reporter, viewer.",
+    ),
 }
 
 
@@ -231,8 +237,11 @@ REFUSED_EDITS = {
         {"unit_code": "ZZ9"},
         "No unit with code “ZZ9” among the units you administer.",
     ),
-    "no unit": ({"unit_code": ""}, "This field is required."),
-    "unknown role": ({"role": "superuser"}, "Not a valid choice"),
+    "no unit": ({"unit_code": ""}, "Please fill in this field."),
+    "unknown role": (
+        {"role": "superuser"},
+        "Unknown role “superuser”; the roles are admin, manager, reporter, viewer.",
+    ),
 }
 
 

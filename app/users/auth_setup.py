@@ -1,6 +1,7 @@
 """Flask-Login wiring: how a session finds its user, and the forced password change."""
 
 from flask import Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -38,7 +39,7 @@ def require_password_change():
         and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
         and not request.path.startswith("/api/")
     ):
-        flash(_l("Please choose your own password before you continue."), "warning")
+        flash(_("Please choose your own password before you continue."), "warning")
         return redirect(url_for("users.change_password"))
     return None
 

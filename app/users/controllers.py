@@ -69,7 +69,8 @@ def change_password():
             except UserError as error:
                 form.new_password.errors.append(error.message)
             else:
-                login_user(current_user)  # the session id changed with the password
+                # The session id holds the password version: renew it for this browser.
+                login_user(current_user._get_current_object())
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("units.index"))
     return render_template("auth/change_password.html", form=form), _form_status(form)

@@ -1,3 +1,8 @@
+"""Forms of sign-in, own password and user administration.
+
+WTForms has no Vietnamese catalog, so every validator here carries its own message.
+"""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
@@ -5,15 +10,21 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.users.roles import ROLE_LABELS
 
+REQUIRED = DataRequired(message=_l("Please fill in this field."))
+
+
+def at_most(length: int) -> Length:
+    return Length(max=length, message=_l("At most %(max)d characters."))
+
 
 class LoginForm(FlaskForm):
     username = StringField(
         _l("User name"),
-        validators=[DataRequired()],
+        validators=[REQUIRED],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        _l("Password"), validators=[REQUIRED], render_kw={"autocomplete": "current-password"}
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
@@ -22,15 +33,15 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"),
-        validators=[DataRequired()],
+        validators=[REQUIRED],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+        _l("New password"), validators=[REQUIRED], render_kw={"autocomplete": "new-password"}
     )
     confirm_password = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("new_password", _l("The two new passwords differ."))],
+        validators=[REQUIRED, EqualTo("new_password", _l("The two new passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
@@ -41,11 +52,12 @@ def _role_choices():
 
 
 class UserForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[Length(max=255)])
-    role = SelectField(_l("Role"), choices=_role_choices)
+    full_name = StringField(_l("Full name"), validators=[at_most(255)])
+    # The operations check the role and say so in Vietnamese; WTForms' own check would not.
+    role = SelectField(_l("Role"), choices=_role_choices, validate_choice=False)
     unit_code = StringField(
         _l("Unit code"),
-        validators=[DataRequired()],
+        validators=[REQUIRED],
         render_kw={"list": "unit-options", "autocomplete": "off"},
     )
     submit = SubmitField(_l("Save"))
@@ -54,7 +66,7 @@ class UserForm(FlaskForm):
 class NewUserForm(UserForm):
     username = StringField(
         _l("User name"),
-        validators=[DataRequired(), Length(max=64)],
+        validators=[REQUIRED, at_most(64)],
         render_kw={"autocapitalize": "none", "autocomplete": "off"},
     )
 

@@ -57,7 +57,7 @@ def create_user(
             "username",
         )
     if role not in set(Role):
-        raise UserError(_("Unknown role “%(role)s”.", role=role), "role")
+        raise UserError(_unknown_role(role), "role")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError(_("The user name “%(username)s” is taken.", username=username), "username")
     temporary = password is None
@@ -79,7 +79,7 @@ def create_user(
 
 def update_user(user: User, *, full_name: str, role: str, unit: Unit) -> None:
     if role not in set(Role):
-        raise UserError(_("Unknown role “%(role)s”.", role=role), "role")
+        raise UserError(_unknown_role(role), "role")
     _set_full_name(user, full_name)
     user.role = role
     user.unit = unit
@@ -152,6 +152,14 @@ def revoke_api_tokens(user: User, token_id: int | None = None) -> int:
 def mark_token_used(token: ApiToken) -> None:
     token.last_used_at = utcnow()
     db.session.flush()
+
+
+def _unknown_role(role: str) -> str:
+    return _(
+        "Unknown role “%(role)s”; the roles are %(roles)s.",
+        role=role,
+        roles=", ".join(Role),
+    )
 
 
 def _set_full_name(user: User, full_name: str) -> None:
