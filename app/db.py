@@ -1,6 +1,7 @@
 """The SQLAlchemy object, its declarative base and the request's transaction boundary."""
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask import Response
@@ -47,6 +48,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """SQL for a CHECK constraint: `column` holds one of `values` (an enum's members)."""
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
 
 LIKE_ESCAPE = "\\"

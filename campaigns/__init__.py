@@ -1,12 +1,15 @@
-"""Campaigns, indicators and tasks (filled in by the campaigns issue).
+"""Campaigns, their indicators and tasks. Builds on `app/` only.
 
-Builds on `app/` only. The factory registers the package through `init_app`.
+The factory calls `init_app`, which registers the package's pages and API.
 """
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+from campaigns import models  # noqa: F401  (the tables must be known to SQLAlchemy)
+from campaigns.blueprint import bp
+from campaigns.tasks.blueprint import bp as tasks_bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(tasks_bp)

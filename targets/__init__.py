@@ -1,11 +1,13 @@
-"""Targets, their cascade down the unit tree, and progress against them (filled in later).
+"""Targets, baselines and milestones, and their cascade down the unit tree. Builds on `app/`
+and `campaigns/`.
 
-Builds on `app/` and `campaigns/`. The factory registers the package through `init_app`.
+The factory calls `init_app`, which registers the package's pages and API.
 """
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("targets", __name__, url_prefix="/targets")
+from targets import models  # noqa: F401  (the tables must be known to SQLAlchemy)
+from targets.blueprint import bp
 
 
 def init_app(app: Flask) -> None:

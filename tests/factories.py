@@ -2,6 +2,7 @@
 closure rows and passwords their hashes) and only flush; fixtures and tests commit."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from app.db import db
 from app.units.importing import UnitList, UnitRow
@@ -10,6 +11,8 @@ from app.units.operations import import_units
 from app.units.queries import unit_by_code
 from app.users.models import User
 from app.users.operations import create_user, deactivate_user, issue_api_token
+from campaigns.models import Campaign, CampaignStatus, Indicator
+from campaigns.operations import add_indicator, create_campaign
 
 PASSWORD = "correct-horse-42"
 
@@ -95,4 +98,41 @@ def make_world() -> World:
     return World(
         units={unit.code: unit.id for unit in units},
         users={user.username: user.id for user in users},
+    )
+
+
+def make_campaign(
+    code: str = "CD92",
+    owner: str = "P1",
+    *,
+    start: date = date(2022, 6, 1),
+    end: date = date(2022, 8, 31),
+    status: str = CampaignStatus.DRAFT,
+    **settings,
+) -> Campaign:
+    """A campaign owned by unit `owner`, 92 days long by default (01/06–31/08/2022)."""
+    campaign = create_campaign(
+        code=code,
+        name=f"Chiến dịch {code}",
+        owner_unit=unit_by_code(owner),
+        start_date=start,
+        end_date=end,
+        created_by=None,
+        **settings,
+    )
+    campaign.status = status
+    db.session.flush()
+    return campaign
+
+
+def make_indicator(
+    campaign: Campaign, code: str, kind: str = "ratio", measure: str = "flow", **options
+) -> Indicator:
+    return add_indicator(
+        campaign,
+        code=code,
+        name=options.pop("name", f"Chỉ tiêu {code}"),
+        kind=kind,
+        measure=measure,
+        **options,
     )

@@ -94,4 +94,4 @@ def test_overrides_win_over_the_class(environment):
 
 def test_domain_packages_are_registered(environment):
     app = create_app(TestConfig)
-    assert {"campaigns", "targets", "units", "users", "units_api"} <= set(app.blueprints)
+    assert {"campaigns", "tasks", "targets", "units", "users", "units_api"} <= set(app.blueprints)

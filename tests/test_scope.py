@@ -15,20 +15,27 @@ P2_TREE = {"P2", "D3"}
 NOTHING: set[str] = set()
 
 EXPECTED = {
-    # user:      (read,     write,    administer)
-    "admin": (P1_TREE, P1_TREE, P1_TREE),
-    "manager": (D1_TREE, D1_TREE, NOTHING),
-    "reporter": ({"C11"}, {"C11"}, NOTHING),
-    "viewer": (P1_TREE, NOTHING, NOTHING),
-    "reporter2": ({"C12"}, {"C12"}, NOTHING),
-    "admin2": (P2_TREE, P2_TREE, P2_TREE),
-    "retired": (NOTHING, NOTHING, NOTHING),  # deactivated
+    # user:      (read,     write,    assign,          configure, administer)
+    "admin": (P1_TREE, P1_TREE, P1_TREE, P1_TREE, P1_TREE),
+    "manager": (D1_TREE, D1_TREE, {"C11", "C12"}, NOTHING, NOTHING),  # not its own D1
+    "reporter": ({"C11"}, {"C11"}, NOTHING, NOTHING, NOTHING),
+    "viewer": (P1_TREE, NOTHING, NOTHING, NOTHING, NOTHING),
+    "reporter2": ({"C12"}, {"C12"}, NOTHING, NOTHING, NOTHING),
+    "admin2": (P2_TREE, P2_TREE, P2_TREE, P2_TREE, P2_TREE),
+    "retired": (NOTHING, NOTHING, NOTHING, NOTHING, NOTHING),  # deactivated
 }
 
 
 @pytest.mark.parametrize("username", EXPECTED)
 @pytest.mark.parametrize(
-    ("access", "column"), [(Access.READ, 0), (Access.WRITE, 1), (Access.ADMINISTER, 2)]
+    ("access", "column"),
+    [
+        (Access.READ, 0),
+        (Access.WRITE, 1),
+        (Access.ASSIGN, 2),
+        (Access.CONFIGURE, 3),
+        (Access.ADMINISTER, 4),
+    ],
 )
 def test_may_allows_exactly_the_expected_units(world, app_context, username, access, column):
     user = db.session.get(User, world.users[username])

@@ -21,9 +21,10 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from app.codes import is_valid_code
+
 REQUIRED_COLUMNS = ("code", "name", "kind", "parent_code")
 OPTIONAL_COLUMNS = ("households", "population", "active_from", "active_to")
-CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # "2.450" is how a Vietnamese spreadsheet writes two thousand four hundred and fifty.
 WHOLE_NUMBER_PATTERN = re.compile(r"^-?(\d+|\d{1,3}(\.\d{3})+)$")
@@ -145,7 +146,7 @@ def _parse_row(
     parent_code = _cell_text(values.get("parent_code")) or None
     if not code:
         problems.append(_("the code is empty."))
-    elif not CODE_PATTERN.match(code):
+    elif not is_valid_code(code):
         problems.append(
             _(
                 "code “%(code)s” may only contain letters, digits, “.”, “_” and “-” (at most 32).",

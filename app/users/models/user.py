@@ -5,7 +5,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import UTCDateTime, db, utcnow
+from app.db import UTCDateTime, db, one_of, utcnow
 from app.units.models import Unit
 
 
@@ -16,15 +16,12 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
-_ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
-
-
 class User(UserMixin, db.Model):
     """A person bound to one unit with one role; what they may touch is decided in app.scope."""
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_known"),
+        CheckConstraint(one_of("role", Role), name="role_known"),
         CheckConstraint("username <> ''", name="username_not_empty"),
         CheckConstraint("session_version >= 1", name="session_version_positive"),
     )
