@@ -58,7 +58,7 @@ def create_app(
 
 
 def _resolve_instance_settings(app: Flask) -> None:
-    """Fill the defaults that live in the instance folder: the SQLite file and the secret key."""
+    """Fill the defaults that live in the instance folder: database, secret key, uploads."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     url = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
@@ -66,3 +66,5 @@ def _resolve_instance_settings(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret_key(app.instance_path)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")

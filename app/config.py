@@ -68,6 +68,13 @@ class Config:
         "security": [{"bearerAuth": []}],
     }
 
+    # Uploaded files (task evidence, spreadsheets in transit) live here, never under static/.
+    # None means "uploads/ in the instance folder", resolved by the factory.
+    UPLOAD_FOLDER: str | None = None
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024  # a whole request; larger ones get a 413 page
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # one photo or PDF
+    SPREADSHEET_MAX_BYTES = 5 * 1024 * 1024  # one uploaded .xlsx
+
     # werkzeug's default (scrypt); the test configuration uses a cheaper method.
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
@@ -84,6 +91,8 @@ class Config:
         settings: dict[str, object] = {}
         if env.get("DATABASE_URL"):
             settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+        if env.get("UPLOAD_FOLDER"):
+            settings["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
         if env.get("SECRET_KEY"):
             settings["SECRET_KEY"] = env["SECRET_KEY"]
         if env.get("TIMEZONE"):

@@ -5,11 +5,10 @@ The factory calls `init_app`, which registers the package's pages and API.
 
 from flask import Flask
 
-from campaigns import models  # noqa: F401  (the tables must be known to SQLAlchemy)
+from campaigns import models, tasks  # noqa: F401  (the tables must be known to SQLAlchemy)
 from campaigns.blueprint import bp
-from campaigns.tasks.blueprint import bp as tasks_bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.register_blueprint(tasks_bp)
+    tasks.init_app(app)
