@@ -3,7 +3,7 @@
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from app.formatting import format_date, format_datetime, format_number
+from app.formatting import format_date, format_datetime, format_number, format_percent
 from app.units.kinds import kind_label
 from app.users.roles import role_label
 
@@ -16,3 +16,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["kind_label"] = kind_label
     app.jinja_env.filters["role_label"] = role_label
+    # A fraction as a percent: 0.5 → "50%", 0.8289 → "82,89%" (Vietnamese).
+    app.jinja_env.filters["percent"] = lambda value, digits=2: format_percent(
+        value, str(get_locale()), digits
+    )

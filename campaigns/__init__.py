@@ -5,10 +5,29 @@ The factory calls `init_app`, which registers the package's pages and API.
 
 from flask import Flask
 
+from app.api import api as api_registry  # `api` would be shadowed by campaigns.api
 from campaigns import models, tasks  # noqa: F401  (the tables must be known to SQLAlchemy)
+from campaigns.api import blp as campaigns_api
 from campaigns.blueprint import bp
+from campaigns.forms import (
+    DIRECTION_LABELS,
+    KIND_LABELS,
+    MEASURE_LABELS,
+    STATUS_LABELS,
+    WINDOW_LABELS,
+    label_of,
+)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    api_registry.register_blueprint(campaigns_api)
     tasks.init_app(app)
+    for name, labels in (
+        ("campaign_status", STATUS_LABELS),
+        ("ranking_window", WINDOW_LABELS),
+        ("indicator_kind", KIND_LABELS),
+        ("indicator_measure", MEASURE_LABELS),
+        ("indicator_direction", DIRECTION_LABELS),
+    ):
+        app.add_template_filter(lambda value, labels=labels: label_of(labels, value), name)

@@ -1,10 +1,89 @@
-"""Route access of the campaigns pages and API (see tests/access.py for the vocabulary)."""
+"""Route access of the campaigns pages and API (see tests/access.py for the vocabulary).
 
-from tests.factories import World
+"in" is a campaign owned by P1, which every world user of P1's tree may see and only
+admin@P1 may configure; "out" is the same kind of campaign owned by P2, outside every role's
+units. Draft campaigns serve the pages that need a draft (start, indicators), active ones
+the page that closes a campaign.
+"""
+
+from datetime import date
+
+from tests.access import (
+    ROLES,
+    SIGN_IN_FIRST,
+    UNAUTHORISED,
+    Context,
+    Route,
+    fixed,
+    same_for_all,
+    scoped,
+)
+from tests.factories import World, make_campaign, make_indicator
+
+DRAFT = {"in": "CAMP-IN", "out": "CAMP-OUT"}
+ACTIVE = {"in": "CAMP-IN-ACTIVE", "out": "CAMP-OUT-ACTIVE"}
+INDICATOR = "I1"
 
 
 def build(world: World) -> dict:
+    for scope, owner in (("in", "P1"), ("out", "P2")):
+        for codes, status in ((DRAFT, "draft"), (ACTIVE, "active")):
+            campaign = make_campaign(
+                codes[scope], owner, start=date(2022, 6, 1), end=date(2022, 8, 31)
+            )
+            make_indicator(campaign, INDICATOR)
+            campaign.status = status
     return {}
 
 
-ROUTES: dict = {}
+def campaign_path(template: str, codes: dict[str, str] = DRAFT):
+    def path(role: str, scope: str, context: Context) -> str:
+        return template.format(code=codes[scope], indicator=INDICATOR)
+
+    return path
+
+
+SEE = scoped(*ROLES)  # everyone inside P1 sees a P1 campaign; nobody sees P2's
+CONFIGURE = scoped("admin")  # only admin@P1 configures a P1 campaign
+CREATE = scoped("admin", outside=200)  # a fixed page: only admins may create campaigns
+
+ROUTES = {
+    "campaigns.list_campaigns": Route(
+        "GET", fixed("/campaigns/"), same_for_all(200), SIGN_IN_FIRST
+    ),
+    "campaigns.new_campaign": Route("GET", fixed("/campaigns/new"), CREATE, SIGN_IN_FIRST),
+    "campaigns.show": Route("GET", campaign_path("/campaigns/{code}"), SEE, SIGN_IN_FIRST),
+    "campaigns.edit": Route(
+        "GET", campaign_path("/campaigns/{code}/edit"), CONFIGURE, SIGN_IN_FIRST
+    ),
+    "campaigns.activate": Route(
+        "GET", campaign_path("/campaigns/{code}/activate"), CONFIGURE, SIGN_IN_FIRST
+    ),
+    "campaigns.close": Route(
+        "GET", campaign_path("/campaigns/{code}/close", ACTIVE), CONFIGURE, SIGN_IN_FIRST
+    ),
+    "campaigns.new_indicator": Route(
+        "GET", campaign_path("/campaigns/{code}/indicators/new"), CONFIGURE, SIGN_IN_FIRST
+    ),
+    "campaigns.edit_indicator": Route(
+        "GET",
+        campaign_path("/campaigns/{code}/indicators/{indicator}/edit"),
+        CONFIGURE,
+        SIGN_IN_FIRST,
+    ),
+    "campaigns.remove_indicator": Route(
+        "GET",
+        campaign_path("/campaigns/{code}/indicators/{indicator}/remove"),
+        CONFIGURE,
+        SIGN_IN_FIRST,
+    ),
+    "campaigns_api.get_campaign": Route(
+        "API", campaign_path("/api/v1/campaigns/{code}"), SEE, UNAUTHORISED
+    ),
+    # The table's POST carries no bearer token, so every role gets 401 here; who may create
+    # which campaign through the API (201 / 403 per role and owner unit) is tested in
+    # tests/test_campaigns_api.py::test_who_may_create_which_campaign.
+    "campaigns_api.create_campaign": Route(
+        "POST", fixed("/api/v1/campaigns"), same_for_all(401), UNAUTHORISED
+    ),
+}

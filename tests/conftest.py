@@ -74,8 +74,11 @@ def empty_database(tmp_path_factory) -> Iterator[Database]:
 
 
 @pytest.fixture
-def app(database: Database) -> Iterator[Flask]:
-    application = create_app(TestConfig, database.settings())
+def app(database: Database, tmp_path) -> Iterator[Flask]:
+    """The application on the session database, with uploads in the test's own folder."""
+    application = create_app(
+        TestConfig, {**database.settings(), "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    )
     yield application
     with application.app_context():
         db.session.remove()

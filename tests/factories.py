@@ -136,3 +136,119 @@ def make_indicator(
         measure=measure,
         **options,
     )
+
+
+# --- tasks (campaigns/tasks) -----------------------------------------------------------------
+
+
+def png_bytes(width: int = 1, height: int = 1) -> bytes:
+    """A real PNG image (grey pixels), built byte by byte."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF, with its cross-reference table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def make_task(
+    campaign: Campaign,
+    title: str,
+    owners: tuple[str, ...],
+    *,
+    due: date = date(2022, 6, 30),
+    by: User | None = None,
+):
+    """A task of the campaign given to the units with these codes."""
+    from campaigns.tasks.operations import OwnerChoice, create_task
+
+    return create_task(
+        campaign,
+        title=title,
+        due_date=due,
+        owners=OwnerChoice("units", owners),
+        by=by,
+    )
+
+
+def make_report(
+    assignment, *, by: User | None = None, status: str | None = None, note="", files=()
+):
+    """A report on an assignment; `files` are (name, bytes) pairs, stored in the app's
+    UPLOAD_FOLDER like an upload from the page."""
+    from flask import current_app
+
+    from campaigns.tasks.evidence import Upload
+    from campaigns.tasks.operations import add_update
+
+    return add_update(
+        assignment,
+        by=by,
+        status=status or assignment.status,
+        note=note,
+        uploads=[Upload(name, data) for name, data in files],
+        upload_folder=current_app.config["UPLOAD_FOLDER"],
+        max_bytes=current_app.config["EVIDENCE_MAX_BYTES"],
+    )
+
+
+# --- targets (targets/) ----------------------------------------------------------------------
+
+
+def set_targets_for_test(
+    campaign: Campaign,
+    targets: dict[tuple[str, str], float | None] | None = None,
+    *,
+    baselines: dict[tuple[str, str], tuple[int | None, int | None]] | None = None,
+    by: User | None = None,
+    source: str = "demo",
+):
+    """Own targets {(unit code, indicator code): value} and baselines {(unit code, indicator
+    code): (numerator, denominator)}, through targets.operations (with revisions)."""
+    from targets.operations import KEEP, TargetInput, set_targets
+
+    keys = list(dict.fromkeys([*(targets or {}), *(baselines or {})]))
+    inputs = []
+    for unit, indicator in keys:
+        numerator, denominator = (baselines or {}).get((unit, indicator), (KEEP, KEEP))
+        inputs.append(
+            TargetInput(
+                unit,
+                indicator,
+                target=(targets or {}).get((unit, indicator), KEEP),
+                baseline_numerator=numerator,
+                baseline_denominator=denominator,
+            )
+        )
+    return set_targets(campaign, inputs, user=by, source=source)
