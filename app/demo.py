@@ -1,8 +1,14 @@
-"""`flask --app app demo`: Bình Phước's units and one account per role, safe to run again."""
+"""`flask --app app demo`: Bình Phước's units and one account per role, safe to run again.
 
+Packages built on the core add their own demo data (the 92-day campaign...) with
+`register_demo_step` in their `init_app`; the core cannot import them.
+"""
+
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -26,6 +32,16 @@ DEMO_USERS = (
     ("reporter", "reporter", "25308", "tiendo-reporter", "Cán bộ thị trấn Thanh Bình"),
     ("viewer", "viewer", "70", "tiendo-viewer", "Lãnh đạo UBND tỉnh"),
 )
+
+
+# A demo step loads its part of the demo after the units and users, inside the same command,
+# and returns a line saying what it did. It must be safe to run again.
+DemoStep = Callable[[], str]
+_STEPS_KEY = "tiendo.demo_steps"
+
+
+def register_demo_step(app: Flask, step: DemoStep) -> None:
+    app.extensions.setdefault(_STEPS_KEY, []).append(step)
 
 
 def demo_units() -> UnitList:
@@ -54,6 +70,9 @@ def load_demo() -> None:
         if not verify_password(user.password_hash, password):
             set_password(user, password)
     db.session.commit()
+    for step in current_app.extensions.get(_STEPS_KEY, []):
+        click.echo(step())
+        db.session.commit()
 
 
 def demo_logins_work() -> bool:

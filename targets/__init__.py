@@ -1,15 +1,16 @@
 """Targets, baselines and milestones, and their cascade down the unit tree. Builds on `app/`
 and `campaigns/`.
 
-The factory calls `init_app`, which registers the package's pages and API, and adds the
-"Targets" and "Use the 92-day template" links to the campaign page (campaigns.hooks).
+The factory calls `init_app`, which registers the package's pages and API, adds the "Targets"
+and "Use the 92-day template" links to the campaign page (campaigns.hooks) and the 92-day
+campaign to `flask --app app demo`.
 """
 
 from flask import Flask
 
 from app.api import api as api_registry
 from campaigns.hooks import register_campaign_links
-from targets import models  # noqa: F401  (the tables must be known to SQLAlchemy)
+from targets import demo, models  # noqa: F401  (the tables must be known to SQLAlchemy)
 from targets.api import blp as targets_api
 from targets.blueprint import bp
 from targets.controllers import campaign_links
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api_registry.register_blueprint(targets_api)
     register_campaign_links(campaign_links)
+    demo.init_app(app)

@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.db import db
@@ -146,7 +147,7 @@ def today(monkeypatch):
 
 
 def test_admin_creates_a_draft_campaign_with_the_defaults(app: Flask, world: World, login):
-    admin = login("admin")
+    admin = english(login("admin"))
 
     response = admin.post("/campaigns/new", data=campaign_form())
 
@@ -178,7 +179,7 @@ def test_admin_creates_a_draft_campaign_with_the_defaults(app: Flask, world: Wor
         "created_by_id": world.users["admin"],
         "indicators": [],
     }
-    page = page_text(english(admin).get("/campaigns/CD92"))
+    page = page_text(admin.get("/campaigns/CD92"))
     assert "Campaign CD92 created as a draft. Add its indicators, then start it." in page
 
 
@@ -1012,7 +1013,7 @@ def test_setting_up_a_campaign_by_hand(app: Flask, world: World, login, today):
 def test_refused_operations_leave_the_session_untouched(app: Flask, world: World):
     """Operations check everything before they change anything: nothing new, dirty or
     deleted in the session after a refusal."""
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         campaign = make_campaign("CD92")
         indicator = make_indicator(campaign, "I1")
         db.session.commit()

@@ -886,7 +886,7 @@ def test_empty_states(app, campaign, login):
     admin = text(english(login("admin")).get("/campaigns/TASKS/tasks"))
     reporter = text(english(login("reporter")).get("/campaigns/TASKS/tasks"))
 
-    assert "This campaign has no tasks yet." in admin and "Create the first one" in admin
+    assert "This campaign has no tasks yet." in admin and "Create the first task" in admin
     assert "No task of this campaign concerns your units." in reporter
     assert "New task" not in reporter
 
