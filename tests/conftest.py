@@ -89,6 +89,25 @@ def app(database: Database, tmp_path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(database: Database, app: Flask):
+    """`make_app(WTF_CSRF_ENABLED=True)` → another application on the session database with
+    some settings changed; its connections are closed after the test (the `app` fixture, which
+    it depends on, empties the tables)."""
+    made: list[Flask] = []
+
+    def build(**overrides: object) -> Flask:
+        settings = {**database.settings(), "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]}
+        made.append(create_app(TestConfig, {**settings, **overrides}))
+        return made[-1]
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield

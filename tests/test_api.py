@@ -8,9 +8,7 @@ import pytest
 from flask import Flask
 from openapi_spec_validator import validate
 
-from app import create_app
 from app.api import ApiBlueprint, api
-from app.config import TestConfig
 from app.db import db, utcnow
 from app.users.models import ApiToken, User
 from app.users.operations import deactivate_user, revoke_api_tokens
@@ -390,10 +388,10 @@ def test_openapi_document_is_valid_and_describes_units(client, world: World):
     assert set(_resolve(document, children["items"])["properties"]) == {"code", "name", "kind"}
 
 
-def test_api_writes_need_a_token_but_no_csrf_token(database, world: World):
+def test_api_writes_need_a_token_but_no_csrf_token(make_app, world: World):
     # A browser never sends a bearer token by itself, so CSRF cannot reach the API; a
     # blueprint registered through `api` is exempt, while pages keep their CSRF check.
-    app = create_app(TestConfig, {**database.settings(), "WTF_CSRF_ENABLED": True})
+    app = make_app(WTF_CSRF_ENABLED=True)
     probe = ApiBlueprint("probe", __name__, url_prefix="/api/v1/probe")
 
     @probe.route("/", methods=["POST"])

@@ -7,8 +7,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
-from app.config import TestConfig
 from app.db import db
 from app.users.operations import deactivate_user
 from app.users.queries import user_by_username
@@ -445,12 +443,8 @@ def test_forged_session_ids_are_not_accepted(app: Flask, client, world: World):
 
 
 @pytest.fixture
-def csrf_app(database, world: World):
-    application = create_app(TestConfig, {**database.settings(), "WTF_CSRF_ENABLED": True})
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def csrf_app(make_app, world: World):
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def csrf_token(page: str) -> str:

@@ -14,8 +14,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app import create_app
-from app.config import TestConfig
 from app.db import db
 from app.units.importing import UnitFileError, read_unit_file
 from app.units.models import Unit, UnitClosure
@@ -27,13 +25,8 @@ ALLOWED_COLUMNS = "code, name, kind, parent_code, households, population, active
 
 
 @pytest.fixture
-def english_app(app, database):
-    """An English app on the session database; the `app` fixture empties the tables after."""
-    english = create_app(TestConfig, {**database.settings(), "BABEL_DEFAULT_LOCALE": "en"})
-    yield english
-    with english.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def english_app(make_app):
+    return make_app(BABEL_DEFAULT_LOCALE="en")
 
 
 @pytest.fixture
