@@ -140,6 +140,27 @@ def parse_input(text: str, indicator: Indicator) -> float | None:
     return parse_decimal(text)
 
 
+def _write_batch(write, field_names: list[str], form, field_errors: dict[str, str]):
+    """Run a batch write; on refusal put each problem next to its field (problems of the whole
+    batch go on the form) and return None instead of the changes."""
+    try:
+        return write()
+    except TargetError as error:
+        for problem in error.problems:
+            if problem.position is None:
+                form.form_errors.append(problem.message)
+            else:
+                field_errors[field_names[problem.position]] = problem.message
+        return None
+
+
+def _flash_saved(changes: list, saved_message: str) -> None:
+    if changes:
+        flash(saved_message, "success")
+    else:
+        flash(_("Nothing has changed."), "info")
+
+
 def _not_a_number(text: str) -> str:
     return _("“%(value)s” is not a number.", value=text)
 
@@ -297,19 +318,14 @@ def grid(code: str, unit_code: str):
                     )
                 )
         if not cell_errors:
-            try:
-                changes = set_targets(campaign, inputs, user=current_user, source=Source.WEB)
-            except TargetError as error:
-                for problem in error.problems:
-                    if problem.position is None:
-                        form.form_errors.append(problem.message)
-                    else:
-                        cell_errors[keys[problem.position]] = problem.message
-            else:
-                if changes:
-                    flash(_("%(count)d targets saved.", count=len(changes)), "success")
-                else:
-                    flash(_("Nothing has changed."), "info")
+            changes = _write_batch(
+                lambda: set_targets(campaign, inputs, user=current_user, source=Source.WEB),
+                keys,
+                form,
+                cell_errors,
+            )
+            if changes is not None:
+                _flash_saved(changes, _("%(count)d targets saved.", count=len(changes)))
                 return redirect(url_for("targets.grid", code=campaign.code, unit_code=unit.code))
         if not form.form_errors and cell_errors:
             form.form_errors.append(
@@ -475,20 +491,15 @@ def baselines(code: str, unit_code: str):
                     )
                 )
             if not errors:
-                try:
-                    changes = set_targets(campaign, inputs, user=current_user, source=Source.WEB)
-                except TargetError as error:
-                    for problem in error.problems:
-                        if problem.position is None:
-                            form.form_errors.append(problem.message)
-                        else:
-                            errors[positions[problem.position]] = problem.message
-                else:
-                    flash(
-                        _("%(count)d baseline figures saved.", count=len(changes))
-                        if changes
-                        else _("Nothing has changed."),
-                        "success" if changes else "info",
+                changes = _write_batch(
+                    lambda: set_targets(campaign, inputs, user=current_user, source=Source.WEB),
+                    positions,
+                    form,
+                    errors,
+                )
+                if changes is not None:
+                    _flash_saved(
+                        changes, _("%(count)d baseline figures saved.", count=len(changes))
                     )
                     return redirect(
                         url_for(
@@ -568,23 +579,16 @@ def milestones(code: str, unit_code: str, indicator_code: str):
             names.append(name)
             entries.append(MilestoneInput(day, value, len(entries)))
         if not errors:
-            try:
-                changes = set_milestones(
+            changes = _write_batch(
+                lambda: set_milestones(
                     campaign, unit, indicator, entries, user=current_user, source=Source.WEB
-                )
-            except TargetError as error:
-                for problem in error.problems:
-                    if problem.position is None:
-                        form.form_errors.append(problem.message)
-                    else:
-                        errors[names[problem.position]] = problem.message
-            else:
-                flash(
-                    _("%(count)d milestones saved.", count=len(changes))
-                    if changes
-                    else _("Nothing has changed."),
-                    "success" if changes else "info",
-                )
+                ),
+                names,
+                form,
+                errors,
+            )
+            if changes is not None:
+                _flash_saved(changes, _("%(count)d milestones saved.", count=len(changes)))
                 return redirect(
                     url_for(
                         "targets.milestones",
