@@ -1,7 +1,8 @@
 """The vocabulary of the route-access tables (tests/access_*.py), read by test_permissions.
 
 Every table maps an endpoint to a Route: how to call it for a role, with a target "in" or
-"out" of that role's scope, and what each role must get back. A table module also has
+"out" of that role's scope, and what each role must get back. An endpoint serving several
+methods may have several entries, keyed "endpoint#label". A table module also has
 `build(world) -> dict`, which creates (inside an app context, committed by the caller) the
 records its paths need; the path builders receive a Context with the world and that data.
 """
@@ -27,18 +28,21 @@ class Context:
 
 
 PathBuilder = Callable[[str, str, Context], str]
+BodyBuilder = Callable[[str, str, Context], object]
 
 
 @dataclass(frozen=True)
 class Route:
-    """`method` is GET, POST or API (a GET with the role's bearer token); `expected` maps each
-    role to {"in": status, "out": status}, or is PUBLIC; `anonymous` is a status,
-    SIGN_IN_FIRST or UNAUTHORISED."""
+    """`method` is GET or POST (a page), or API, API POST, API PUT (a call with the role's
+    bearer token and, for POST and PUT, the JSON `body`); `expected` maps each role to
+    {"in": status, "out": status}, or is PUBLIC; `anonymous` is a status, SIGN_IN_FIRST or
+    UNAUTHORISED."""
 
     method: str
     path: PathBuilder
     expected: dict[str, dict[str, int]] | str
     anonymous: int | str
+    body: BodyBuilder | None = None
 
 
 def same_for_all(status: int) -> dict[str, dict[str, int]]:

@@ -43,6 +43,27 @@ def campaign_path(template: str, codes: dict[str, str] = DRAFT):
     return path
 
 
+def new_campaign_body(role: str, scope: str, context: Context) -> dict:
+    """A valid campaign owned by P1 ("in": admin@P1 may create it) or P2 ("out")."""
+    return {
+        "code": f"API-{role}-{scope}",
+        "name": "Chiến dịch qua API",
+        "owner_unit": "P1" if scope == "in" else "P2",
+        "start_date": "2022-06-01",
+        "end_date": "2022-08-31",
+        "indicators": [
+            {
+                "code": "I1",
+                "name": "Tỷ lệ hồ sơ trực tuyến",
+                "kind": "ratio",
+                "measure": "flow",
+                "direction": "higher",
+                "weight": 1,
+            }
+        ],
+    }
+
+
 SEE = scoped(*ROLES)  # everyone inside P1 sees a P1 campaign; nobody sees P2's
 CONFIGURE = scoped("admin")  # only admin@P1 configures a P1 campaign
 CREATE = scoped("admin", outside=200)  # a fixed page: only admins may create campaigns
@@ -80,10 +101,11 @@ ROUTES = {
     "campaigns_api.get_campaign": Route(
         "API", campaign_path("/api/v1/campaigns/{code}"), SEE, UNAUTHORISED
     ),
-    # The table's POST carries no bearer token, so every role gets 401 here; who may create
-    # which campaign through the API (201 / 403 per role and owner unit) is tested in
-    # tests/test_campaigns_api.py::test_who_may_create_which_campaign.
     "campaigns_api.create_campaign": Route(
-        "POST", fixed("/api/v1/campaigns"), same_for_all(401), UNAUTHORISED
+        "API POST",
+        fixed("/api/v1/campaigns"),
+        scoped("admin", inside=201),
+        UNAUTHORISED,
+        body=new_campaign_body,
     ),
 }

@@ -5,7 +5,7 @@ does). Units in and out of each role's scope are those of tests/access_core.py; 
 check the unit (READ) before whether it takes part in the campaign, so D3 answers 403.
 """
 
-from tests.access import ROLES, SIGN_IN_FIRST, UNAUTHORISED, Route, per_scope, scoped
+from tests.access import ROLES, SIGN_IN_FIRST, UNAUTHORISED, Route, fixed, per_scope, scoped
 from tests.access_core import UNIT_IN, UNIT_OUT
 from tests.factories import World, make_campaign, make_indicator
 
@@ -14,6 +14,10 @@ CAMPAIGN_OUT = dict.fromkeys(ROLES, "TGTB")
 # Units whose children a role may be handed targets for ("apply to all children").
 PARENT_IN = {"admin": "D1", "manager": "D1", "reporter": "C11", "viewer": "D1"}
 TOKEN = "0" * 32  # a well-formed upload token that was never issued
+# A unit each role may hand a target to ("in"; the manager of D1, not D1 itself) and one it
+# may not ("out": admin@P1 may assign all of P1, so its "out" is D3 of P2).
+ASSIGN_IN = {"admin": "C21", "manager": "C12", "reporter": "C11", "viewer": "C21"}
+ASSIGN_OUT = {"admin": "D3", "manager": "D1", "reporter": "C12", "viewer": "D2"}
 
 
 def build(world: World) -> dict:
@@ -59,6 +63,19 @@ ROUTES = {
         "POST", campaign_page(f"/upload/{TOKEN}"), CONFIRM, SIGN_IN_FIRST
     ),
     "targets.template": Route("GET", campaign_page("/template"), scoped("admin"), SIGN_IN_FIRST),
+    "targets_api.CampaignTargets#put": Route(
+        "API PUT",
+        fixed("/api/v1/campaigns/TGTA/targets"),
+        ASSIGNERS,
+        UNAUTHORISED,
+        body=lambda role, scope, context: [
+            {
+                "unit": (ASSIGN_IN if scope == "in" else ASSIGN_OUT)[role],
+                "indicator": "THS",
+                "target": 0.6,
+            }
+        ],
+    ),
     "targets_api.CampaignTargets": Route(
         "API",
         per_scope("/api/v1/campaigns/TGTA/targets?unit={value}", UNIT_IN, UNIT_OUT),

@@ -34,23 +34,26 @@ def context(app, world) -> Context:
     return Context(world, data)
 
 
-def call(client, method, path, token=None):
-    if method == "API":
-        return client.get(path, headers={"Authorization": f"Bearer {token}"})
-    return client.open(path, method=method)
+def call(client, route, role, scope, context, token=None):
+    path = route.path(role, scope, context)
+    if not route.method.startswith("API"):
+        return client.open(path, method=route.method)
+    verb = route.method.removeprefix("API").strip() or "GET"
+    body = route.body(role, scope, context) if route.body else None
+    return client.open(path, method=verb, json=body, headers={"Authorization": f"Bearer {token}"})
 
 
 @pytest.mark.parametrize(("endpoint", "role", "scope"), CASES)
 def test_role_and_scope_decide_the_answer(app, context, login, endpoint, role, scope):
     route = ROUTES[endpoint]
     token = None
-    if route.method == "API":
+    if route.method.startswith("API"):
         with app.app_context():
             token = make_token(db.session.get(User, context.world.users[role]))
             db.session.commit()
     client = login(role)
 
-    response = call(client, route.method, route.path(role, scope, context), token)
+    response = call(client, route, role, scope, context, token)
     response.close()
 
     assert response.status_code == route.expected[role][scope], response.get_data(as_text=True)[
@@ -61,7 +64,7 @@ def test_role_and_scope_decide_the_answer(app, context, login, endpoint, role, s
 @pytest.mark.parametrize("endpoint", ROUTES)
 def test_anonymous_answers(client, context, endpoint):
     route = ROUTES[endpoint]
-    response = call(client, route.method, route.path("admin", "in", context), token="")
+    response = call(client, route, "admin", "in", context, token="")
     response.close()
     if route.anonymous == SIGN_IN_FIRST:
         assert response.status_code == 302
@@ -72,7 +75,7 @@ def test_anonymous_answers(client, context, endpoint):
 
 def test_every_route_is_in_a_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == set(ROUTES)
+    assert endpoints == {key.partition("#")[0] for key in ROUTES}
 
 
 @pytest.mark.parametrize("action", ["deactivate", "activate", "reset-password"])
