@@ -21,14 +21,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from campaigns.tasks.operations import NOTE_MAX_LENGTH, ForwardMode, OwnerMode
-from campaigns.tasks.rules import DONE, IN_PROGRESS, TODO
+from campaigns.tasks.rules import TaskStatus
 
 REQUIRED = DataRequired(message=_l("Please fill in this field."))
 
 STATUS_LABELS = {
-    TODO: _l("To do"),
-    IN_PROGRESS: _l("In progress"),
-    DONE: _l("Done"),
+    TaskStatus.TODO: _l("To do"),
+    TaskStatus.IN_PROGRESS: _l("In progress"),
+    TaskStatus.DONE: _l("Done"),
 }
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")  # a date picker sends ISO; a person types dd/mm/yyyy

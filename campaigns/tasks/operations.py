@@ -25,7 +25,7 @@ from campaigns.models import Campaign
 from campaigns.operations import CampaignError, check_open
 from campaigns.tasks import evidence, queries
 from campaigns.tasks.models import EvidenceFile, Task, TaskAssignment, TaskUpdate
-from campaigns.tasks.rules import DONE, STATUSES, parse_unit_codes
+from campaigns.tasks.rules import TaskStatus, parse_unit_codes
 
 TITLE_MAX_LENGTH = 255
 NOTE_MAX_LENGTH = 5000
@@ -222,9 +222,13 @@ def add_update(
     """
     campaign = assignment.task.campaign
     check_open(campaign)
-    if status not in STATUSES:
+    if status not in set(TaskStatus):
         raise TaskError(
-            _("“%(value)s” is not one of %(choices)s.", value=status, choices=", ".join(STATUSES)),
+            _(
+                "“%(value)s” is not one of %(choices)s.",
+                value=status,
+                choices=", ".join(TaskStatus),
+            ),
             "status",
         )
     note = (note or "").strip()
@@ -249,8 +253,8 @@ def add_update(
             _("Nothing to record: write a note, change the status or attach a file."), "note"
         )
     if (
-        status == DONE
-        and before != DONE
+        status == TaskStatus.DONE
+        and before != TaskStatus.DONE
         and campaign.requires_task_evidence
         and not checked
         and queries.evidence_count(assignment.id) == 0
@@ -271,9 +275,9 @@ def add_update(
         status_after=status,
     )
     assignment.status = status
-    if status == DONE and before != DONE:
+    if status == TaskStatus.DONE and before != TaskStatus.DONE:
         assignment.completed_at = utcnow()
-    elif status != DONE:
+    elif status != TaskStatus.DONE:
         assignment.completed_at = None
     db.session.add(update)
 

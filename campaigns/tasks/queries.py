@@ -17,7 +17,7 @@ from app.units.models import Unit, UnitClosure
 from app.users.models import User
 from campaigns.models import Campaign
 from campaigns.tasks.models import EvidenceFile, Task, TaskAssignment, TaskUpdate
-from campaigns.tasks.rules import DONE, Completion
+from campaigns.tasks.rules import Completion, TaskStatus
 
 OVERDUE = "overdue"  # a status filter of the task page, derived (rules.is_overdue)
 
@@ -221,9 +221,13 @@ def _visible(user: User | None, sees_all: bool) -> ColumnElement[bool]:
 
 
 def _counts(today: date):
-    done = func.coalesce(func.sum(case((TaskAssignment.status == DONE, 1), else_=0)), 0)
+    done = func.coalesce(func.sum(case((TaskAssignment.status == TaskStatus.DONE, 1), else_=0)), 0)
     overdue = func.coalesce(
-        func.sum(case((and_(TaskAssignment.status != DONE, Task.due_date < today), 1), else_=0)),
+        func.sum(
+            case(
+                (and_(TaskAssignment.status != TaskStatus.DONE, Task.due_date < today), 1), else_=0
+            )
+        ),
         0,
     )
     return func.count(TaskAssignment.id), done, overdue
@@ -298,7 +302,7 @@ def visible_assignments(
         .order_by(Unit.code)
     )
     if status == OVERDUE and today is not None:
-        statement = statement.where(TaskAssignment.status != DONE, task.due_date < today)
+        statement = statement.where(TaskAssignment.status != TaskStatus.DONE, task.due_date < today)
     elif status:
         statement = statement.where(TaskAssignment.status == status)
     return statement

@@ -8,11 +8,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
-TODO = "todo"
-IN_PROGRESS = "in_progress"
-DONE = "done"
-STATUSES = (TODO, IN_PROGRESS, DONE)
+
+class TaskStatus(StrEnum):
+    """Where a unit stands with its assignment; "overdue" is derived, never stored."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
 
 # The evidence types accepted, by their first bytes. The browser's content type and the file's
 # extension are what the sender claims; these bytes are what the file is.
@@ -28,7 +33,7 @@ _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 def is_overdue(status: str, due_date: date, today: date) -> bool:
     """Not done and past its due date: due today is not overdue yet, due yesterday is."""
-    return status != DONE and today > due_date
+    return status != TaskStatus.DONE and today > due_date
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def completion(statuses: Iterable[tuple[str, date]], today: date) -> Completion:
     done = total = overdue = 0
     for status, due_date in statuses:
         total += 1
-        done += status == DONE
+        done += status == TaskStatus.DONE
         overdue += is_overdue(status, due_date, today)
     return Completion(done=done, total=total, overdue=overdue)
 

@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,12 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import UTCDateTime, db, one_of, utcnow
 from app.units.models import Unit
 from campaigns.tasks.models.task import Task
-
-
-class TaskStatus(StrEnum):
-    TODO = "todo"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
+from campaigns.tasks.rules import TaskStatus
 
 
 class TaskAssignment(db.Model):
