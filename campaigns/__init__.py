@@ -1,4 +1,4 @@
-"""Campaigns, their indicators and tasks. Builds on `app/` only.
+"""Campaigns, their indicators, tasks and daily progress. Builds on `app/` only.
 
 The factory calls `init_app`, which registers the package's pages and API.
 """
@@ -6,7 +6,7 @@ The factory calls `init_app`, which registers the package's pages and API.
 from flask import Flask
 
 from app.api import api as api_registry  # `api` would be shadowed by campaigns.api
-from campaigns import models, tasks  # noqa: F401  (the tables must be known to SQLAlchemy)
+from campaigns import models, progress, tasks  # noqa: F401  (tables known to SQLAlchemy)
 from campaigns.api import blp as campaigns_api
 from campaigns.blueprint import bp
 from campaigns.forms import (
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api_registry.register_blueprint(campaigns_api)
     tasks.init_app(app)
+    progress.init_app(app)
     for name, labels in (
         ("campaign_status", STATUS_LABELS),
         ("ranking_window", WINDOW_LABELS),

@@ -1,0 +1,502 @@
+"""Saving daily figures: every page, the Excel import and the API go through `save_entries`.
+
+A batch is checked as a whole (figures, dates, scope, locks, concurrent changes, unusual
+figures) before anything is written, then written all at once: each change appends a
+revision, an unchanged figure writes nothing. Operations flush; the caller commits.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from app.db import db, utcnow
+from app.formatting import format_datetime
+from app.scope import Access, may
+from app.units.models import Unit
+from app.units.queries import is_in_subtree
+from app.users.models import Role, User
+from campaigns.models import Campaign, CampaignStatus, Indicator, Measure
+from campaigns.progress import queries
+from campaigns.progress.models import Entry, EntryRevision, EntrySource
+from campaigns.progress.rules import (
+    Figures,
+    Problem,
+    date_problem,
+    figure_problems,
+    is_late,
+    is_locked,
+    is_outlier,
+    is_stock_decrease,
+    lock_moment,
+    whole_number,
+)
+
+
+class Unseen:
+    """The marker of "no revision given": the batch does not check for concurrent changes."""
+
+    def __repr__(self) -> str:
+        return "UNSEEN"
+
+
+UNSEEN = Unseen()
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """One figure pair of a batch, as given (text from a form or file, numbers from the API).
+
+    `seen_revision` is the revision the person had in front of them (0 when the cell was
+    empty); if the entry has moved on since, the save is refused instead of overwriting.
+    `confirmed` accepts a figure far outside the unit's history; `reason` explains a lower
+    stock level or an admin's change to a locked day. `position` is what problems refer to:
+    the index in a request, the line of a file, the cell of a page.
+    """
+
+    unit: str
+    indicator: str
+    day: date
+    numerator: object
+    denominator: object = None
+    seen_revision: int | Unseen = UNSEEN
+    confirmed: bool = False
+    reason: str = ""
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    position: int | None  # None: the batch as a whole
+    field: str | None
+    code: str  # a rules.Problem, or one of the batch-level codes of this module
+    message: str
+    out_of_scope: bool = False  # the user may not write this unit (a 403, not a 422)
+    current: Entry | None = None  # with a conflict: what the other person saved
+
+
+# Batch-level problems, beside the figure problems of rules.Problem.
+CAMPAIGN_NOT_ACTIVE = "campaign_not_active"
+UNKNOWN_UNIT = "unknown_unit"
+UNKNOWN_INDICATOR = "unknown_indicator"
+OUTSIDE_CAMPAIGN = "outside_campaign"
+NOT_APPLICABLE = "not_applicable"
+OUT_OF_SCOPE = "out_of_scope"
+GIVEN_TWICE = "given_twice"
+LOCKED = "locked"
+CONFLICT = "conflict"
+
+
+class EntryError(Exception):
+    """A batch was refused; `problems` lists everything wrong with it, in position order."""
+
+    def __init__(self, problems: Sequence[EntryProblem]):
+        super().__init__("\n".join(problem.message for problem in problems))
+        self.problems = sorted(problems, key=lambda problem: problem.position or 0)
+
+    @property
+    def out_of_scope(self) -> bool:
+        return any(problem.out_of_scope for problem in self.problems)
+
+
+@dataclass
+class SaveSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    item: EntryInput
+    unit: Unit
+    indicator: Indicator
+    figures: Figures
+
+
+def save_entries(
+    campaign: Campaign,
+    inputs: Sequence[EntryInput],
+    *,
+    user: User | None,
+    source: EntrySource,
+    now: datetime | None = None,
+) -> SaveSummary:
+    """Check the whole batch, then write it. `user` None is the system (the demo)."""
+    now = now or utcnow()
+    timezone = current_app.config["TIMEZONE"]
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if campaign.status != CampaignStatus.ACTIVE:
+        raise EntryError([_campaign_not_active(campaign)])
+
+    problems: list[EntryProblem] = []
+    checked = _check_items(campaign, inputs, user, today, problems)
+    if not checked:
+        if problems:
+            raise EntryError(problems)
+        return SaveSummary()
+
+    days = [item.item.day for item in checked]
+    known = queries.entries_between(
+        {c.indicator.id for c in checked},
+        {c.unit.id for c in checked},
+        min(days) - timedelta(days=queries.HISTORY_DAYS),
+        max(days),
+    )
+    existing = queries.entries_by_key(known)
+    writes: list[tuple[_Checked, Entry | None]] = []
+    summary = SaveSummary()
+    for item in checked:
+        key = (item.indicator.id, item.unit.id, item.item.day)
+        entry = existing.get(key)
+        problems.extend(_conflict_problems(item, entry))
+        if entry is not None and _same(entry, item.figures):
+            summary.unchanged += 1
+            summary.entries.append(entry)
+            continue
+        problems.extend(_lock_problems(campaign, item, user, now, timezone))
+        problems.extend(_history_problems(item, known))
+        writes.append((item, entry))
+    if problems:
+        raise EntryError(problems)
+
+    for item, entry in writes:
+        summary.entries.append(_write(item, entry, user, source, now, campaign, timezone))
+        if entry is None:
+            summary.created += 1
+        else:
+            summary.updated += 1
+    db.session.flush()
+    return summary
+
+
+def _check_items(
+    campaign: Campaign,
+    inputs: Sequence[EntryInput],
+    user: User | None,
+    today: date,
+    problems: list[EntryProblem],
+) -> list[_Checked]:
+    units = _units_by_code({item.unit for item in inputs})
+    indicators = {indicator.code: indicator for indicator in campaign.indicators}
+    seen: set[tuple[str, str, date]] = set()
+    checked = []
+    for item in inputs:
+        position = item.position
+        unit = units.get(item.unit)
+        indicator = indicators.get(item.indicator)
+        if unit is None:
+            problems.append(
+                EntryProblem(
+                    position,
+                    "unit",
+                    UNKNOWN_UNIT,
+                    _("No unit has the code “%(code)s”.", code=item.unit),
+                )
+            )
+        elif not is_in_subtree(unit.id, campaign.owner_unit_id):
+            problems.append(
+                EntryProblem(
+                    position,
+                    "unit",
+                    OUTSIDE_CAMPAIGN,
+                    _(
+                        "%(unit)s is not part of campaign %(campaign)s.",
+                        unit=unit.name,
+                        campaign=campaign.code,
+                    ),
+                )
+            )
+            unit = None
+        elif user is not None and not may(user, Access.WRITE, unit):
+            problems.append(
+                EntryProblem(
+                    position,
+                    "unit",
+                    OUT_OF_SCOPE,
+                    _("You may not enter figures for %(unit)s.", unit=unit.name),
+                    out_of_scope=True,
+                )
+            )
+            unit = None
+        if indicator is None:
+            problems.append(
+                EntryProblem(
+                    position,
+                    "indicator",
+                    UNKNOWN_INDICATOR,
+                    _(
+                        "Campaign %(campaign)s has no indicator “%(code)s”.",
+                        campaign=campaign.code,
+                        code=item.indicator,
+                    ),
+                )
+            )
+        elif unit is not None and not indicator.applies_to(unit.kind):
+            problems.append(
+                EntryProblem(
+                    position,
+                    "indicator",
+                    NOT_APPLICABLE,
+                    _(
+                        "%(indicator)s is not reported by %(unit)s.",
+                        indicator=indicator.name,
+                        unit=unit.name,
+                    ),
+                )
+            )
+            indicator = None
+        day_problem = date_problem(item.day, campaign.start_date, campaign.end_date, today)
+        if day_problem:
+            problems.append(
+                EntryProblem(position, "date", day_problem, _word(day_problem, campaign))
+            )
+        key = (item.unit, item.indicator, item.day)
+        duplicate = key in seen
+        if duplicate:
+            problems.append(
+                EntryProblem(
+                    position,
+                    None,
+                    GIVEN_TWICE,
+                    _(
+                        "%(unit)s, %(indicator)s on %(day)s is given twice.",
+                        unit=item.unit,
+                        indicator=item.indicator,
+                        day=item.day.strftime("%d/%m/%Y"),
+                    ),
+                )
+            )
+        seen.add(key)
+        is_ratio = indicator.is_ratio if indicator else True
+        figure_issues = figure_problems(item.numerator, item.denominator, is_ratio=is_ratio)
+        problems.extend(
+            EntryProblem(position, field_name, problem, _word(problem, campaign))
+            for field_name, problem in figure_issues.items()
+        )
+        if unit and indicator and not day_problem and not figure_issues and not duplicate:
+            checked.append(
+                _Checked(
+                    item,
+                    unit,
+                    indicator,
+                    Figures(
+                        whole_number(item.numerator),
+                        whole_number(item.denominator) if indicator.is_ratio else None,
+                    ),
+                )
+            )
+    return checked
+
+
+def _conflict_problems(item: _Checked, entry: Entry | None) -> list[EntryProblem]:
+    seen = item.item.seen_revision
+    if isinstance(seen, Unseen):
+        return []
+    current = entry.revision if entry else 0
+    if seen == current:
+        return []
+    who = entry.revisions[-1].changed_by if entry and entry.revisions else None
+    return [
+        EntryProblem(
+            item.item.position,
+            None,
+            CONFLICT,
+            _(
+                "%(who)s saved %(figures)s for this cell at %(when)s, after you opened the "
+                "page. Check the figure and save again.",
+                who=(who.full_name or who.username) if who else _("Someone"),
+                figures=_figures_text(entry) if entry else "–",
+                when=format_datetime(entry.updated_at, current_app.config["TIMEZONE"])
+                if entry
+                else "–",
+            ),
+            current=entry,
+        )
+    ]
+
+
+def _lock_problems(
+    campaign: Campaign, item: _Checked, user: User | None, now: datetime, timezone: str
+) -> list[EntryProblem]:
+    day = item.item.day
+    if user is None or not is_locked(
+        day, now, campaign.entry_deadline, campaign.lock_after_days, timezone
+    ):
+        return []
+    since = format_datetime(
+        lock_moment(day, campaign.entry_deadline, campaign.lock_after_days, timezone), timezone
+    )
+    if user.role != Role.ADMIN:
+        return [
+            EntryProblem(
+                item.item.position,
+                None,
+                LOCKED,
+                _(
+                    "The figures of %(day)s are locked since %(since)s; ask an administrator "
+                    "to correct them.",
+                    day=day.strftime("%d/%m/%Y"),
+                    since=since,
+                ),
+            )
+        ]
+    if not item.item.reason.strip():
+        return [
+            EntryProblem(
+                item.item.position,
+                "reason",
+                LOCKED,
+                _(
+                    "The figures of %(day)s are locked since %(since)s: give the reason for "
+                    "the correction.",
+                    day=day.strftime("%d/%m/%Y"),
+                    since=since,
+                ),
+            )
+        ]
+    return []
+
+
+def _history_problems(item: _Checked, known: Sequence[Entry]) -> list[EntryProblem]:
+    history = queries.history_before(known, item.indicator.id, item.unit.id, item.item.day)
+    problems = []
+    if item.indicator.measure == Measure.STOCK and history and not item.item.reason.strip():
+        previous = Figures(history[0].numerator, history[0].denominator)
+        if is_stock_decrease(item.figures, previous):
+            problems.append(
+                EntryProblem(
+                    item.item.position,
+                    "reason",
+                    Problem.STOCK_DECREASE,
+                    _(
+                        "This level is below the %(previous)s of %(day)s: write why in the note.",
+                        previous=_figures_text(history[0]),
+                        day=history[0].entry_date.strftime("%d/%m/%Y"),
+                    ),
+                )
+            )
+    if item.indicator.measure == Measure.FLOW and not item.item.confirmed:
+        for field_name in ("numerator", "denominator"):
+            value = getattr(item.figures, field_name)
+            past = [getattr(entry, field_name) for entry in history]
+            if value is not None and is_outlier(value, [v for v in past if v is not None]):
+                problems.append(
+                    EntryProblem(
+                        item.item.position,
+                        field_name,
+                        Problem.OUTLIER,
+                        _(
+                            "%(value)s is more than ten times the usual figure of this unit; "
+                            "check it, then confirm it.",
+                            value=format_decimal(value),
+                        ),
+                    )
+                )
+    return problems
+
+
+def _write(
+    item: _Checked,
+    entry: Entry | None,
+    user: User | None,
+    source: EntrySource,
+    now: datetime,
+    campaign: Campaign,
+    timezone: str,
+) -> Entry:
+    late = is_late(item.item.day, now, campaign.entry_deadline, timezone)
+    if entry is None:
+        entry = Entry(
+            indicator=item.indicator,
+            unit=item.unit,
+            entry_date=item.item.day,
+            numerator=item.figures.numerator,
+            denominator=item.figures.denominator,
+            revision=0,
+            late=late,
+            first_entered_at=now,
+        )
+        db.session.add(entry)
+        old = None
+    else:
+        old = Figures(entry.numerator, entry.denominator)
+    entry.revision += 1
+    entry.numerator = item.figures.numerator
+    entry.denominator = item.figures.denominator
+    entry.updated_at = now
+    entry.updated_by_id = user.id if user else None
+    entry.revisions.append(
+        EntryRevision(
+            revision=entry.revision,
+            old_numerator=old.numerator if old else None,
+            old_denominator=old.denominator if old else None,
+            numerator=item.figures.numerator,
+            denominator=item.figures.denominator,
+            source=source,
+            on_behalf=user is not None and user.unit_id != item.unit.id,
+            late=late,
+            reason=item.item.reason.strip(),
+            changed_at=now,
+            changed_by_id=user.id if user else None,
+        )
+    )
+    return entry
+
+
+def _same(entry: Entry, figures: Figures) -> bool:
+    return entry.numerator == figures.numerator and entry.denominator == figures.denominator
+
+
+def _figures_text(entry: Entry) -> str:
+    if entry.denominator is None:
+        return format_decimal(entry.numerator)
+    return f"{format_decimal(entry.numerator)}/{format_decimal(entry.denominator)}"
+
+
+def _units_by_code(codes: set[str]) -> dict[str, Unit]:
+    if not codes:
+        return {}
+    statement = db.select(Unit).where(Unit.code.in_(sorted(codes)))
+    return {unit.code: unit for unit in db.session.scalars(statement)}
+
+
+def _campaign_not_active(campaign: Campaign) -> EntryProblem:
+    if campaign.status == CampaignStatus.DRAFT:
+        message = _(
+            "Campaign %(code)s has not started; figures open when it starts.", code=campaign.code
+        )
+    else:
+        message = _(
+            "Campaign %(code)s is closed; its figures can no longer change.", code=campaign.code
+        )
+    return EntryProblem(None, None, CAMPAIGN_NOT_ACTIVE, message)
+
+
+def _word(problem: Problem, campaign: Campaign) -> str:
+    """A figure or date problem in words, for the person who typed it."""
+    match problem:
+        case Problem.MISSING:
+            return _("Type a figure.")
+        case Problem.NOT_WHOLE:
+            return _("Type a whole number, without decimals.")
+        case Problem.NEGATIVE:
+            return _("A figure cannot be negative.")
+        case Problem.ABOVE_DENOMINATOR:
+            return _("The numerator cannot be larger than the denominator.")
+        case Problem.NO_DENOMINATOR:
+            return _("This indicator is a count: it has no denominator.")
+        case Problem.BEFORE_CAMPAIGN:
+            return _(
+                "The campaign starts on %(day)s.", day=campaign.start_date.strftime("%d/%m/%Y")
+            )
+        case Problem.AFTER_CAMPAIGN:
+            return _("The campaign ended on %(day)s.", day=campaign.end_date.strftime("%d/%m/%Y"))
+        case Problem.IN_THE_FUTURE:
+            return _("Figures can be entered up to today, not for days to come.")
+    raise ValueError(problem)
