@@ -23,7 +23,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api_registry.register_blueprint(campaigns_api)
     tasks.init_app(app)
-    progress.init_app(app)
     for name, labels in (
         ("campaign_status", STATUS_LABELS),
         ("ranking_window", WINDOW_LABELS),

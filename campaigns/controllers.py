@@ -25,7 +25,7 @@ from campaigns.forms import (
     NewCampaignForm,
     label_of,
 )
-from campaigns.hooks import campaign_has_entries, campaign_links
+from campaigns.hooks import campaign_links
 from campaigns.models import Campaign, CampaignStatus, Indicator
 from campaigns.operations import (
     CampaignError,
@@ -40,6 +40,7 @@ from campaigns.operations import (
     update_campaign,
     update_indicator,
 )
+from campaigns.progress.queries import has_entries
 from campaigns.rules import campaign_day
 
 
@@ -312,7 +313,7 @@ def edit_indicator(code: str, indicator_code: str):
     except CampaignError as error:
         return _back_to(campaign, error)
     # Once figures exist, code, kind and measure are shown but not sent.
-    locked = campaign_has_entries(campaign)
+    locked = has_entries(campaign)
     form = IndicatorForm(obj=indicator)
     form.unit_kinds.choices = _unit_kind_choices(campaign, indicator)
     if not form.is_submitted():

@@ -15,7 +15,6 @@ from app.codes import is_valid_code
 from app.db import db
 from app.units.models import Unit
 from app.users.models import User
-from campaigns.hooks import campaign_has_entries
 from campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -26,6 +25,7 @@ from campaigns.models import (
     Measure,
     RankingWindow,
 )
+from campaigns.progress.queries import has_entries
 from campaigns.rules import bands_ordered, may_change_status
 
 TEXT_MAX = 255  # names, legal basis, labels
@@ -364,7 +364,7 @@ def add_indicator(
 def check_indicators_addable(campaign: Campaign) -> None:
     """Indicators may be added to a draft, or to an active campaign that has no entries yet."""
     check_open(campaign)
-    if campaign.status == CampaignStatus.ACTIVE and campaign_has_entries(campaign):
+    if campaign.status == CampaignStatus.ACTIVE and has_entries(campaign):
         raise CampaignError(
             _(
                 "Units have already entered figures in this campaign; "
@@ -390,7 +390,7 @@ def update_indicator(
     campaign = indicator.campaign
     check_open(campaign)
     unit_kinds = list(unit_kinds)
-    if campaign_has_entries(campaign):
+    if has_entries(campaign):
         for field, new, old in (
             ("code", code.strip(), indicator.code),
             ("kind", kind, indicator.kind),

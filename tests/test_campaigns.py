@@ -25,6 +25,8 @@ from campaigns.operations import (
     update_campaign,
     update_indicator,
 )
+from campaigns.progress.models import EntrySource
+from campaigns.progress.operations import EntryInput, save_entries
 from campaigns.queries import campaign_by_code
 from tests.factories import World, make_campaign, make_indicator, make_user
 
@@ -930,45 +932,37 @@ def test_active_campaign_takes_indicators_until_it_has_entries(app: Flask, world
     add_campaign(app, "CD92", status="active")
     admin = english(login("admin"))
 
-    def has_entries(campaign) -> bool:
-        return campaign.code == "CD92"
-
     # No figures yet: an indicator may still be added.
     added = admin.post("/campaigns/CD92/indicators/new", data=indicator_form(code="I2"))
     assert added.status_code == 302
 
-    hooks.register_entry_check(has_entries)
-    try:
-        before = campaign_state(app, "CD92")
-        message = "Units have already entered figures in this campaign; no indicator can be added"
-        assert "Add indicator" not in page_text(admin.get("/campaigns/CD92"))
-        asked = admin.get("/campaigns/CD92/indicators/new")
-        assert message in flashed(admin, asked)
-        posted = admin.post("/campaigns/CD92/indicators/new", data=indicator_form(code="I3"))
-        assert message in flashed(admin, posted)
-        assert campaign_state(app, "CD92") == before
-
-        # Their code, kind and measure are frozen too; the name may still change.
-        edit_page = admin.get("/campaigns/CD92/indicators/I1/edit").get_data(as_text=True)
-        assert 'name="code"' not in edit_page and 'name="kind"' not in edit_page
-        renamed = admin.post(
-            "/campaigns/CD92/indicators/I1/edit",
-            data=indicator_form(code="OTHER", kind="count", name="Tên mới"),
-        )
-        assert renamed.status_code == 302
-        first = campaign_state(app, "CD92")["indicators"][0]
-        assert (first["code"], first["kind"], first["name"]) == ("I1", "ratio", "Tên mới")
-    finally:
-        hooks.unregister_entry_check(has_entries)
-
-    assert not hooks.campaign_has_entries(campaign_state_object(app, "CD92"))
-
-
-def campaign_state_object(app: Flask, code: str) -> Campaign:
     with app.app_context():
-        campaign = campaign_by_code(code)
-        db.session.expunge(campaign)
-        return campaign
+        save_entries(
+            campaign_by_code("CD92"),
+            [EntryInput("C11", "I1", date(2022, 6, 1), "3", "10")],
+            user=None,
+            source=EntrySource.DEMO,
+        )
+        db.session.commit()
+    before = campaign_state(app, "CD92")
+    message = "Units have already entered figures in this campaign; no indicator can be added"
+    assert "Add indicator" not in page_text(admin.get("/campaigns/CD92"))
+    asked = admin.get("/campaigns/CD92/indicators/new")
+    assert message in flashed(admin, asked)
+    posted = admin.post("/campaigns/CD92/indicators/new", data=indicator_form(code="I3"))
+    assert message in flashed(admin, posted)
+    assert campaign_state(app, "CD92") == before
+
+    # Their code, kind and measure are frozen too; the name may still change.
+    edit_page = admin.get("/campaigns/CD92/indicators/I1/edit").get_data(as_text=True)
+    assert 'name="code"' not in edit_page and 'name="kind"' not in edit_page
+    renamed = admin.post(
+        "/campaigns/CD92/indicators/I1/edit",
+        data=indicator_form(code="OTHER", kind="count", name="Tên mới"),
+    )
+    assert renamed.status_code == 302
+    first = campaign_state(app, "CD92")["indicators"][0]
+    assert (first["code"], first["kind"], first["name"]) == ("I1", "ratio", "Tên mới")
 
 
 # --- the whole set-up, as an admin does it in the browser --------------------------------------
@@ -1097,27 +1091,6 @@ def test_update_campaign_takes_only_known_settings(app: Flask, world: World):
                 end_date=date(2022, 8, 31),
                 status="closed",
             )
-
-
-def test_entry_checks_register_once_and_unregister(app: Flask, world: World):
-    calls = []
-
-    def check(campaign) -> bool:
-        calls.append(campaign.code)
-        return True
-
-    with app.app_context():
-        campaign = make_campaign("CD92")
-        assert hooks.campaign_has_entries(campaign) is False
-        hooks.register_entry_check(check)
-        hooks.register_entry_check(check)
-        try:
-            assert hooks.campaign_has_entries(campaign) is True
-        finally:
-            hooks.unregister_entry_check(check)
-        assert hooks.campaign_has_entries(campaign) is False
-
-    assert calls == ["CD92"]
 
 
 # --- Vietnamese, the default -------------------------------------------------------------------
