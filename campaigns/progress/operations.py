@@ -190,6 +190,7 @@ def _check_items(
         position = item.position
         unit = units.get(item.unit)
         indicator = indicators.get(item.indicator)
+        applicable = True
         if unit is None:
             problems.append(
                 EntryProblem(
@@ -250,7 +251,7 @@ def _check_items(
                     ),
                 )
             )
-            indicator = None
+            applicable = False
         day_problem = date_problem(item.day, campaign.start_date, campaign.end_date, today)
         if day_problem:
             problems.append(
@@ -279,7 +280,14 @@ def _check_items(
             EntryProblem(position, field_name, problem, _word(problem, campaign))
             for field_name, problem in figure_issues.items()
         )
-        if unit and indicator and not day_problem and not figure_issues and not duplicate:
+        if (
+            unit
+            and indicator
+            and applicable
+            and not day_problem
+            and not figure_issues
+            and not duplicate
+        ):
             checked.append(
                 _Checked(
                     item,
