@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api_registry.register_blueprint(campaigns_api)
     tasks.init_app(app)
+    progress.init_app(app)
     for name, labels in (
         ("campaign_status", STATUS_LABELS),
         ("ranking_window", WINDOW_LABELS),
@@ -31,3 +32,6 @@ def init_app(app: Flask) -> None:
         ("indicator_direction", DIRECTION_LABELS),
     ):
         app.add_template_filter(lambda value, labels=labels: label_of(labels, value), name)
+    from campaigns.progress.registration import register as register_progress_import
+
+    register_progress_import(app)

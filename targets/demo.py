@@ -4,12 +4,15 @@ It is made through the same operations as the pages: the 92-day template, distri
 targets, baselines, milestones and three tasks, one of them forwarded by the demo manager.
 The baselines reproduce DESIGN §9 (province 21,62% online before the campaign; provincial
 agencies 82,89%, Văn phòng Đăng ký đất đai 15,13%, district level 49,94%, commune level 87%;
-2,9% of dossiers settled late). Running it again changes nothing.
+2,9% of dossiers settled late). Then every unit's daily figures for the 92 days, generated
+from a fixed seed by targets/demo_entries.py (its docstring says what they show) and loaded in
+bulk. Running it again changes nothing.
 """
 
 from datetime import date
 
 from flask import Flask, current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,6 +23,8 @@ from app.units.queries import unit_by_code
 from app.users.queries import user_by_username
 from campaigns.models import CampaignStatus
 from campaigns.operations import create_campaign, set_status
+from campaigns.progress.operations import GeneratedEntry, load_generated_entries
+from campaigns.progress.queries import reporting_units
 from campaigns.queries import campaign_by_code
 from campaigns.tasks.models import TaskStatus
 from campaigns.tasks.operations import (
@@ -30,6 +35,7 @@ from campaigns.tasks.operations import (
     create_task,
     forward_assignment,
 )
+from targets import demo_entries
 from targets.models import Source
 from targets.operations import KEEP, MilestoneInput, TargetInput, set_milestones, set_targets
 from targets.presets import apply_preset
@@ -80,12 +86,48 @@ def load_demo_campaign() -> str:
         source=Source.DEMO,
     )
     set_status(campaign, CampaignStatus.ACTIVE)
+    entry_count = _entries(campaign)
     task_count = _tasks(campaign)
     return _(
-        "Campaign %(code)s: %(indicators)d indicators, its targets and baselines, %(tasks)d tasks.",
+        "Campaign %(code)s: %(indicators)d indicators, its targets and baselines, %(tasks)d "
+        "tasks, %(entries)s daily entries.",
         code=CODE,
         indicators=len(campaign.indicators),
         tasks=task_count,
+        entries=format_decimal(entry_count),
+    )
+
+
+def _entries(campaign) -> int:
+    """The 92 days of every reporting unit; the demo reporter enters its own unit's."""
+    units = [
+        demo_entries.DemoUnit(unit.code, unit.kind, tuple(i.code for i in indicators))
+        for unit, indicators in reporting_units(campaign)
+    ]
+    figures = demo_entries.generate(
+        units,
+        campaign.start_date,
+        campaign.end_date,
+        deadline=campaign.entry_deadline,
+        timezone=current_app.config["TIMEZONE"],
+    )
+    reporter = user_by_username("reporter")
+    reporter_unit = reporter.unit.code
+    return load_generated_entries(
+        campaign,
+        [
+            GeneratedEntry(
+                figure.unit,
+                figure.indicator,
+                figure.day,
+                figure.numerator,
+                figure.denominator,
+                figure.entered_at,
+                figure.late,
+                user_id=reporter.id if figure.unit == reporter_unit else None,
+            )
+            for figure in figures
+        ],
     )
 
 

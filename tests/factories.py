@@ -252,3 +252,35 @@ def set_targets_for_test(
             )
         )
     return set_targets(campaign, inputs, user=by, source=source)
+
+
+# --- daily progress pages (campaigns/progress) -----------------------------------------------
+
+
+def local_moment(text: str, timezone: str = "Asia/Ho_Chi_Minh"):
+    """The UTC moment (what the progress core takes) of a local time such as
+    "2022-06-10 16:30" where the campaign runs."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(timezone))
+    return moment.astimezone(UTC)
+
+
+def enter_figures_for_test(
+    campaign: Campaign,
+    figures: dict[tuple[str, str, date], tuple[int, int | None]],
+    *,
+    at: str,
+    by: User | None = None,
+    source: str = "demo",
+):
+    """Save {(unit code, indicator code, day): (numerator, denominator)} through the core's
+    save_entries at the local moment `at` ("2022-06-10 15:00")."""
+    from campaigns.progress.operations import EntryInput, save_entries
+
+    inputs = [
+        EntryInput(unit, indicator, day, numerator, denominator)
+        for (unit, indicator, day), (numerator, denominator) in figures.items()
+    ]
+    return save_entries(campaign, inputs, user=by, source=source, now=local_moment(at))

@@ -8,11 +8,25 @@ import pytest
 
 from app.db import db
 from app.users.models import User
-from tests import access_campaigns, access_core, access_targets, access_tasks
+from tests import (
+    access_campaigns,
+    access_core,
+    access_progress,
+    access_progress_import,
+    access_targets,
+    access_tasks,
+)
 from tests.access import PUBLIC, ROLES, SCOPES, SIGN_IN_FIRST, Context
 from tests.factories import make_token
 
-TABLES = (access_core, access_campaigns, access_targets, access_tasks)
+TABLES = (
+    access_core,
+    access_campaigns,
+    access_targets,
+    access_tasks,
+    access_progress,
+    access_progress_import,
+)
 ROUTES = {endpoint: route for table in TABLES for endpoint, route in table.ROUTES.items()}
 
 CASES = [

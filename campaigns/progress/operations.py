@@ -508,3 +508,114 @@ def _word(problem: Problem, campaign: Campaign) -> str:
         case Problem.IN_THE_FUTURE:
             return _("Figures can be entered up to today, not for days to come.")
     raise ValueError(problem)
+
+
+# --- generated data -----------------------------------------------------------------------
+# Figures the system made itself (the demo's 92 days), loaded in bulk. Pages, the Excel import
+# and the API must NEVER use this: it checks nothing that `save_entries` checks (scope, dates,
+# figures, locks, conflicts, history); only the database's constraints stand.
+
+
+@dataclass(frozen=True)
+class GeneratedEntry:
+    """One generated figure pair, saved once: its only revision is revision 1."""
+
+    unit: str  # unit code
+    indicator: str  # code of one of the campaign's indicators
+    day: date
+    numerator: int
+    denominator: int | None
+    entered_at: datetime  # UTC; the entry's first_entered_at and its revision's changed_at
+    late: bool
+    user_id: int | None = None  # who "entered" it; None is the system
+
+
+GENERATED_CHUNK = 10_000
+
+
+def load_generated_entries(
+    campaign: Campaign,
+    rows: Sequence[GeneratedEntry],
+    *,
+    source: EntrySource = EntrySource.DEMO,
+) -> int:
+    """Insert new entries and their first revisions in bulk (tens of thousands per second);
+    returns how many. Raises ValueError for an unknown unit or indicator code, and the
+    database's IntegrityError for a figure it refuses or an entry that already exists.
+
+    Only for trusted, generated data; see the note above. Flushes, never commits.
+    """
+    if not rows:
+        return 0
+    indicator_ids = {indicator.code: indicator.id for indicator in campaign.indicators}
+    units = _units_by_code({row.unit for row in rows})
+    unknown = sorted({row.unit for row in rows} - set(units)) + sorted(
+        {row.indicator for row in rows} - set(indicator_ids)
+    )
+    if unknown:
+        raise ValueError(f"unknown unit or indicator codes: {', '.join(unknown)}")
+    user_ids = {row.user_id for row in rows} - {None}
+    user_units = (
+        dict(
+            db.session.execute(db.select(User.id, User.unit_id).where(User.id.in_(user_ids))).all()
+        )
+        if user_ids
+        else {}
+    )
+    db.session.flush()
+    entry_values = [
+        {
+            "indicator_id": indicator_ids[row.indicator],
+            "unit_id": units[row.unit].id,
+            "entry_date": row.day,
+            "numerator": row.numerator,
+            "denominator": row.denominator,
+            "revision": 1,
+            "late": row.late,
+            "first_entered_at": row.entered_at,
+            "updated_at": row.entered_at,
+            "updated_by_id": row.user_id,
+        }
+        for row in rows
+    ]
+    for offset in range(0, len(entry_values), GENERATED_CHUNK):
+        db.session.execute(
+            db.insert(Entry.__table__),
+            entry_values[offset : offset + GENERATED_CHUNK],
+        )
+    # The new entries' ids, by key. (RETURNING in parameter order would insert row by row on
+    # SQLite.)
+    ids = {
+        (indicator_id, unit_id, day): entry_id
+        for entry_id, indicator_id, unit_id, day in db.session.execute(
+            db.select(Entry.id, Entry.indicator_id, Entry.unit_id, Entry.entry_date).where(
+                Entry.indicator_id.in_(sorted({v["indicator_id"] for v in entry_values})),
+                Entry.entry_date >= min(row.day for row in rows),
+                Entry.entry_date <= max(row.day for row in rows),
+            )
+        )
+    }
+    revision_values = [
+        {
+            "entry_id": ids[(values["indicator_id"], values["unit_id"], row.day)],
+            "revision": 1,
+            "old_numerator": None,
+            "old_denominator": None,
+            "numerator": row.numerator,
+            "denominator": row.denominator,
+            "source": str(source),
+            "on_behalf": row.user_id is not None
+            and user_units.get(row.user_id) != values["unit_id"],
+            "late": row.late,
+            "reason": "",
+            "changed_at": row.entered_at,
+            "changed_by_id": row.user_id,
+        }
+        for row, values in zip(rows, entry_values, strict=True)
+    ]
+    for offset in range(0, len(revision_values), GENERATED_CHUNK):
+        db.session.execute(
+            db.insert(EntryRevision.__table__),
+            revision_values[offset : offset + GENERATED_CHUNK],
+        )
+    return len(rows)
