@@ -80,6 +80,9 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50
 
+    # `flask --app app demo` also generates 92 days of daily figures for the demo campaign.
+    DEMO_DAILY_ENTRIES = True
+
     # Domain packages the factory registers, in dependency order. The core (`app/`) never
     # imports them; each exposes `init_app(app)`.
     DOMAIN_PACKAGES = ("campaigns", "targets")
@@ -111,6 +114,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    DEMO_DAILY_ENTRIES = False
 
     @classmethod
     def from_environment(cls) -> dict[str, object]:

@@ -17,8 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from app.api import ApiBlueprint
 from app.scope import Access, Reach, may, reach
 from app.units.queries import unit_by_code
-from campaigns import queries
-from campaigns.access import may_see
+from campaigns.api_support import campaign_or_abort
 from campaigns.models import Campaign, Direction, IndicatorKind, Measure, RankingWindow
 from campaigns.operations import (
     CampaignError,
@@ -340,9 +339,4 @@ def create_campaign():
 @blp.alt_response(404, schema=ErrorSchema, description="No campaign has this code.")
 def get_campaign(code: str):
     """One campaign with its settings and indicators."""
-    campaign = queries.campaign_by_code(code)
-    if campaign is None:
-        abort(404, message=_("No campaign has the code “%(code)s”.", code=code))
-    if not may_see(g.api_user, campaign):
-        abort(403, message=_("Campaign “%(code)s” is outside your units.", code=code))
-    return campaign_body(campaign)
+    return campaign_body(campaign_or_abort(code))

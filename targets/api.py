@@ -13,11 +13,8 @@ from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, fields
 
 from app.api import ApiBlueprint
-from app.scope import Access, Reach, may, reach
-from app.units.queries import unit_by_code
-from campaigns.access import may_see
-from campaigns.models import Campaign
-from campaigns.queries import campaign_by_code
+from app.scope import Access, Reach, reach
+from campaigns.api_support import campaign_or_abort, campaign_unit_or_abort, item_error
 from targets import queries
 from targets.models import Source
 from targets.operations import KEEP, TargetError, TargetInput, set_targets
@@ -139,45 +136,32 @@ class EffectiveTargetsSchema(Schema):
     items = fields.List(fields.Nested(EffectiveTargetSchema), required=True)
 
 
-def _campaign_or_abort(code: str) -> Campaign:
-    campaign = campaign_by_code(code)
-    if campaign is None:
-        abort(404, message=_("No campaign has the code “%(code)s”.", code=code))
-    if not may_see(g.api_user, campaign):
-        abort(403, message=_("Campaign “%(code)s” is outside your units.", code=code))
-    return campaign
-
-
-def _error(index: int | None, field: str | None, message: str) -> dict:
-    return {"index": index, "field": field, "message": message}
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _read_items(body: object) -> tuple[list[TargetInput], list[dict]]:
     if not isinstance(body, list):
-        return [], [_error(None, None, _("The body must be a JSON list of targets."))]
+        return [], [item_error(None, None, _("The body must be a JSON list of targets."))]
     inputs, errors = [], []
     for index, item in enumerate(body):
         if not isinstance(item, dict):
-            errors.append(_error(index, None, _("Not a JSON object.")))
+            errors.append(item_error(index, None, _("Not a JSON object.")))
             continue
         found = []
         found.extend(
-            _error(index, key, _("Unknown field.")) for key in item if key not in ITEM_FIELDS
+            item_error(index, key, _("Unknown field.")) for key in item if key not in ITEM_FIELDS
         )
         for key in ("unit", "indicator"):
             if key not in item:
-                found.append(_error(index, key, _("This field is required.")))
+                found.append(item_error(index, key, _("This field is required.")))
             elif not isinstance(item[key], str) or not item[key].strip():
-                found.append(_error(index, key, _("Not a code.")))
+                found.append(item_error(index, key, _("Not a code.")))
         if "target" not in item:
-            found.append(_error(index, "target", _("This field is required.")))
+            found.append(item_error(index, "target", _("This field is required.")))
         for key in ("target", "baseline_numerator", "baseline_denominator"):
             if key in item and item[key] is not None and not _is_number(item[key]):
-                found.append(_error(index, key, _("Not a number.")))
+                found.append(item_error(index, key, _("Not a number.")))
         if found:
             errors.extend(found)
             continue
@@ -213,24 +197,12 @@ class CampaignTargets(MethodView):
     )
     def get(self, args: dict, code: str):
         """The effective target of each child of a unit, for every indicator."""
-        campaign = _campaign_or_abort(code)
-        user = g.api_user
-        unit_code = (args.get("unit") or "").strip()
-        unit = unit_by_code(unit_code) if unit_code else queries.default_unit(campaign, user)
-        if unit is None:
-            abort(404, message=_("No unit has the code “%(code)s”.", code=unit_code))
-        if not may(user, Access.READ, unit):
-            abort(403, message=_("Unit “%(code)s” is outside your units.", code=unit.code))
-        if not queries.in_campaign(campaign, unit):
-            abort(
-                404,
-                message=_(
-                    "%(unit)s (%(code)s) is not part of campaign %(campaign)s.",
-                    unit=unit.name,
-                    code=unit.code,
-                    campaign=campaign.code,
-                ),
-            )
+        campaign = campaign_or_abort(code)
+        unit = campaign_unit_or_abort(
+            campaign,
+            (args.get("unit") or "").strip(),
+            default=queries.default_unit(campaign, g.api_user),
+        )
         children = queries.child_units(unit.id)
         indicators = list(campaign.indicators)
         effective = queries.effective_targets(
@@ -285,7 +257,7 @@ class CampaignTargets(MethodView):
     )
     def put(self, code: str):
         """Set the targets (and baselines) of many units at once, all or nothing."""
-        campaign = _campaign_or_abort(code)
+        campaign = campaign_or_abort(code)
         user = g.api_user
         if reach(user, Access.ASSIGN) is Reach.NONE:
             abort(403, message=_("Your role may not set targets, baselines or milestones."))
@@ -302,7 +274,7 @@ class CampaignTargets(MethodView):
                 status,
                 message=_("The targets were not saved; nothing was stored."),
                 errors=[
-                    _error(problem.position, problem.field, problem.message)
+                    item_error(problem.position, problem.field, problem.message)
                     for problem in error.problems
                 ],
             )

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from app.db import db
 from app.formatting import format_number, format_percent, parse_decimal
 from app.scope import Access, Reach, may, reach, reachable_unit_ids
+from app.spreadsheets import UploadError, check_upload
 from app.units.models import Unit, UnitClosure
 from app.units.queries import lineage, unit_by_code
 from campaigns.access import may_configure, may_see
@@ -697,7 +698,7 @@ def _preview(campaign: Campaign, path):
     """(changes, problems) of a stored upload; problems sorted by line."""
     try:
         inputs, problems = excel.read_targets(path, campaign)
-    except excel.UploadError as error:
+    except UploadError as error:
         return [], [Problem(None, None, error.message)]
     changes = []
     try:
@@ -751,13 +752,13 @@ def upload(code: str):
         limit = current_app.config["SPREADSHEET_MAX_BYTES"]
         content = form.file.data.stream.read(limit + 1)
         try:
-            excel.check_upload(content, form.file.data.filename or "", limit)
-        except excel.UploadError as error:
+            check_upload(content, form.file.data.filename or "", limit)
+        except UploadError as error:
             form.file.errors.append(error.message)
         else:
             folder = current_app.config["UPLOAD_FOLDER"]
-            token = excel.store_upload(folder, campaign, current_user.id, content)
-            path = excel.upload_path(folder, campaign, current_user.id, token)
+            token = excel.PENDING.store(folder, campaign.id, current_user.id, content)
+            path = excel.PENDING.path(folder, campaign.id, current_user.id, token)
             changes, problems = _preview(campaign, path)
             if problems:
                 path.unlink(missing_ok=True)
@@ -780,7 +781,7 @@ def confirm_upload(code: str, token: str):
     if not TOKEN_PATTERN.match(token):
         abort(404)
     folder = current_app.config["UPLOAD_FOLDER"]
-    path = excel.upload_path(folder, campaign, current_user.id, token)
+    path = excel.PENDING.path(folder, campaign.id, current_user.id, token)
     if not path.is_file():
         smorest_abort(404, message=_("This upload is no longer available; upload the file again."))
     form = ConfirmUploadForm()

@@ -12,8 +12,6 @@ could not be read; targets.operations checks and applies the rest, all or nothin
 """
 
 import io
-import secrets
-import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from sqlalchemy import select
 
 from app.db import db
 from app.formatting import format_number, format_percent, parse_decimal
+from app.spreadsheets import PendingUploads, UploadError, safe_text
 from app.units.models import Unit, UnitClosure
 from campaigns.models import Campaign, Indicator
 from targets.operations import Problem, TargetInput
@@ -47,20 +46,11 @@ SIGNATURE = "tiendo:targets:v1"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns of the data sheet, by position (A..H); only A, C, E, F and G are read back.
 UNIT_CODE, UNIT_NAME, INDICATOR_CODE, INDICATOR_NAME, TARGET, NUMERATOR, DENOMINATOR = range(7)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A workbook is a zip: refuse those that would unpack to far more than they weigh.
-UNPACKED_MAX_BYTES = 200 * 1024 * 1024
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 ROWS_MAX = 200_000
 
 
-class UploadError(Exception):
-    """The uploaded file itself cannot be used; the message says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
+# Uploads wait here between their preview and their confirmation.
+PENDING = PendingUploads("targets")
 
 # --- download -------------------------------------------------------------------------------
 
@@ -164,11 +154,6 @@ def _describe(effective, indicator: Indicator, names: dict[int, str], locale: st
     return value
 
 
-def safe_text(text: str) -> str:
-    """Text as a spreadsheet must show it, never as a formula: "=1+1" → "'=1+1"."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def write_workbook(campaign: Campaign, root: Unit, rows: Sequence[ExportRow]) -> bytes:
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
@@ -242,62 +227,6 @@ def write_workbook(campaign: Campaign, root: Unit, rows: Sequence[ExportRow]) ->
 
 
 # --- upload ---------------------------------------------------------------------------------
-
-
-def check_upload(content: bytes, filename: str, max_bytes: int) -> None:
-    """Refuse files that are too large, not named .xlsx, or not an xlsx zip inside."""
-    if len(content) > max_bytes:
-        raise UploadError(
-            _(
-                "The file is larger than %(size)s MB.",
-                size=format_number(max_bytes / (1024 * 1024), str(get_locale())),
-            )
-        )
-    if not filename.lower().endswith(".xlsx"):
-        raise UploadError(_("Only .xlsx files can be uploaded (Excel 2007 or later)."))
-    not_xlsx = UploadError(_("The file is not an Excel .xlsx workbook."))
-    if not content.startswith(b"PK\x03\x04"):
-        raise not_xlsx
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise not_xlsx from None
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise not_xlsx
-    if unpacked > UNPACKED_MAX_BYTES:
-        raise not_xlsx
-
-
-def store_upload(folder: str, campaign: Campaign, user_id: int, content: bytes) -> str:
-    """Keep the file under a random name until it is confirmed; returns the token."""
-    directory = upload_directory(folder)
-    _remove_stale(directory)
-    token = secrets.token_hex(16)
-    upload_path(folder, campaign, user_id, token).write_bytes(content)
-    return token
-
-
-def upload_directory(folder: str) -> Path:
-    directory = Path(folder) / "targets"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def upload_path(folder: str, campaign: Campaign, user_id: int, token: str) -> Path:
-    """The stored file of this user's upload to this campaign; the name binds all three."""
-    return Path(folder) / "targets" / f"{campaign.id}-{user_id}-{token}.xlsx"
-
-
-def _remove_stale(directory: Path) -> None:
-    limit = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in directory.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass
 
 
 class Formula(str):

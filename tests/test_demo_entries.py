@@ -87,7 +87,11 @@ class Demo:
 def demo(database, tmp_path_factory) -> Iterator[Demo]:
     application = create_app(
         TestConfig,
-        {**database.settings(), "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))},
+        {
+            **database.settings(),
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "DEMO_DAILY_ENTRIES": True,
+        },
     )
     result = application.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output

@@ -21,6 +21,7 @@ PURE_MODULES = [
     "campaigns/progress/rules.py",
     "campaigns/tasks/rules.py",
     "targets/rules.py",
+    "targets/demo_entries.py",
 ]
 
 

@@ -66,6 +66,8 @@ def test_whole_numbers(value, expected):
         ("2.212", None, False, {}),
         ("2.212", "", False, {}),
         ("5", "7", False, {"denominator": Problem.NO_DENOMINATOR}),
+        (2_147_483_647, None, False, {}),
+        (2_147_483_648, None, False, {"numerator": Problem.TOO_LARGE}),
     ],
 )
 def test_figure_problems(numerator, denominator, is_ratio, expected):

@@ -20,14 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api import ApiBlueprint
 from app.db import db, utcnow
-from app.scope import Access, Reach, may, reach
-from app.units.queries import is_in_subtree, unit_by_code
-from campaigns.access import may_see
-from campaigns.models import Campaign, CampaignStatus
+from app.scope import Access, Reach, reach
+from campaigns.api_support import campaign_or_abort, campaign_unit_or_abort, item_error
+from campaigns.models import CampaignStatus
 from campaigns.progress import queries
 from campaigns.progress.models import EntrySource
 from campaigns.progress.operations import EntryError, EntryInput, save_entries
-from campaigns.queries import campaign_by_code
 
 blp = ApiBlueprint(
     "progress_api",
@@ -169,21 +167,8 @@ class ProgressItemsSchema(Schema):
     items = fields.List(fields.Nested(ProgressItemSchema), required=True)
 
 
-def _campaign_or_abort(code: str) -> Campaign:
-    campaign = campaign_by_code(code)
-    if campaign is None:
-        abort(404, message=_("No campaign has the code “%(code)s”.", code=code))
-    if not may_see(g.api_user, campaign):
-        abort(403, message=_("Campaign “%(code)s” is outside your units.", code=code))
-    return campaign
-
-
 def _today() -> date:
     return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def _error(index: int | None, field: str | None, message: str) -> dict:
-    return {"index": index, "field": field, "message": message}
 
 
 def _figure_error(value: object) -> str | None:
@@ -204,38 +189,42 @@ def _figure_error(value: object) -> str | None:
 
 def _read_items(body: object) -> tuple[list[EntryInput], list[dict]]:
     if not isinstance(body, list):
-        return [], [_error(None, None, _("The body must be a JSON list of figures."))]
+        return [], [item_error(None, None, _("The body must be a JSON list of figures."))]
     inputs, errors = [], []
     for index, item in enumerate(body):
         if not isinstance(item, dict):
-            errors.append(_error(index, None, _("Not a JSON object.")))
+            errors.append(item_error(index, None, _("Not a JSON object.")))
             continue
-        found = [_error(index, key, _("Unknown field.")) for key in item if key not in ITEM_FIELDS]
+        found = [
+            item_error(index, key, _("Unknown field.")) for key in item if key not in ITEM_FIELDS
+        ]
         for key in ("unit", "indicator"):
             if key not in item:
-                found.append(_error(index, key, _("This field is required.")))
+                found.append(item_error(index, key, _("This field is required.")))
             elif not isinstance(item[key], str) or not item[key].strip():
-                found.append(_error(index, key, _("Not a code.")))
+                found.append(item_error(index, key, _("Not a code.")))
         day = None
         if "date" not in item:
-            found.append(_error(index, "date", _("This field is required.")))
+            found.append(item_error(index, "date", _("This field is required.")))
         else:
             day = _iso_date(item["date"])
             if day is None:
-                found.append(_error(index, "date", _("Not a date: write it as yyyy-mm-dd.")))
+                found.append(item_error(index, "date", _("Not a date: write it as yyyy-mm-dd.")))
         if "numerator" not in item:
-            found.append(_error(index, "numerator", _("This field is required.")))
+            found.append(item_error(index, "numerator", _("This field is required.")))
         for key in ("numerator", "denominator"):
             problem = _figure_error(item.get(key))
             if problem:
-                found.append(_error(index, key, problem))
+                found.append(item_error(index, key, problem))
         if "confirmed" in item and not isinstance(item["confirmed"], bool):
-            found.append(_error(index, "confirmed", _("Write true or false.")))
+            found.append(item_error(index, "confirmed", _("Write true or false.")))
         reason = item.get("reason", "")
         if not isinstance(reason, str):
-            found.append(_error(index, "reason", _("Not a text.")))
+            found.append(item_error(index, "reason", _("Not a text.")))
         elif len(reason) > REASON_MAX:
-            found.append(_error(index, "reason", _("At most %(max)d characters.", max=REASON_MAX)))
+            found.append(
+                item_error(index, "reason", _("At most %(max)d characters.", max=REASON_MAX))
+            )
         if found:
             errors.extend(found)
             continue
@@ -287,24 +276,10 @@ class CampaignProgress(MethodView):
     )
     def get(self, args: dict, code: str):
         """The unit's own current figures (not its subtree's), by date then indicator."""
-        campaign = _campaign_or_abort(code)
-        user = g.api_user
-        unit_code = (args.get("unit") or "").strip()
-        unit = unit_by_code(unit_code) if unit_code else user.unit
-        if unit is None:
-            abort(404, message=_("No unit has the code “%(code)s”.", code=unit_code))
-        if not may(user, Access.READ, unit):
-            abort(403, message=_("Unit “%(code)s” is outside your units.", code=unit.code))
-        if not is_in_subtree(unit.id, campaign.owner_unit_id):
-            abort(
-                404,
-                message=_(
-                    "%(unit)s (%(code)s) is not part of campaign %(campaign)s.",
-                    unit=unit.name,
-                    code=unit.code,
-                    campaign=campaign.code,
-                ),
-            )
+        campaign = campaign_or_abort(code)
+        unit = campaign_unit_or_abort(
+            campaign, (args.get("unit") or "").strip(), default=g.api_user.unit
+        )
         errors = []
         bounds = {}
         defaults = {"from": campaign.start_date, "to": min(campaign.end_date, _today())}
@@ -315,9 +290,9 @@ class CampaignProgress(MethodView):
                 continue
             bounds[name] = _iso_date(text)
             if bounds[name] is None:
-                errors.append(_error(None, name, _("Not a date: write it as yyyy-mm-dd.")))
+                errors.append(item_error(None, name, _("Not a date: write it as yyyy-mm-dd.")))
         if not errors and bounds["from"] > bounds["to"]:
-            errors.append(_error(None, "from", _("The first day comes after the last day.")))
+            errors.append(item_error(None, "from", _("The first day comes after the last day.")))
         if errors:
             abort(422, message=_("The dates of the request are wrong."), errors=errors)
         indicators = {indicator.id: indicator for indicator in campaign.indicators}
@@ -382,7 +357,7 @@ class CampaignProgress(MethodView):
     )
     def put(self, code: str):
         """Save the figures of many units, indicators and days at once, all or nothing."""
-        campaign = _campaign_or_abort(code)
+        campaign = campaign_or_abort(code)
         user = g.api_user
         if reach(user, Access.WRITE) is Reach.NONE:
             abort(403, message=_("Your role may not enter figures."))
@@ -419,7 +394,7 @@ class CampaignProgress(MethodView):
             if error.out_of_scope:
                 status = 403
             errors.extend(
-                _error(problem.position, problem.field, problem.message)
+                item_error(problem.position, problem.field, problem.message)
                 for problem in error.problems
             )
         if errors:

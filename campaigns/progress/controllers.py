@@ -316,8 +316,9 @@ def reports(code: str):
     day_reports = queries.day_reports(campaign, [day], reporters)
     discipline = {
         record.unit.id: record
-        for record in queries.discipline(campaign, day, DISCIPLINE_DAYS)
-        if record.unit.id in readable
+        for record in queries.discipline(
+            campaign, day, DISCIPLINE_DAYS, reporters=reporters, now=utcnow()
+        )
     }
     groups = {unit.id: _group(day_reports[(unit.id, day)]) for unit, _i in reporters}
     counts = {group: sum(1 for g in groups.values() if g == group) for group in GROUPS}

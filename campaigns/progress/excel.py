@@ -9,18 +9,15 @@ layout, and carries an HMAC of them under the application's secret key, so a fil
 such a template, or is another campaign's, is refused. Text from the database never starts a
 cell with = + - @ (formula injection); a formula where a figure belongs is refused.
 
-Figures are checked and written only by `save_entries`: the preview runs it inside a savepoint
-that is always rolled back (so it lists every problem the confirmation would meet), and the
-confirmation runs it for real, all or nothing.
+Figures are checked and written only by the core: the preview runs its checks without writing
+(operations.plan_entries, so it lists every problem the confirmation would meet), and the
+confirmation saves for real (save_entries), all or nothing.
 """
 
 import hashlib
 import hmac
 import io
 import json
-import secrets
-import time
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,17 +33,17 @@ from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.db import db
 from app.formatting import format_number
 from app.scope import Access, Reach, reach, reachable_unit_ids
+from app.spreadsheets import FORMULA_STARTS, PendingUploads, UploadError, safe_text
 from app.units.models import Unit, UnitClosure
 from app.users.models import User
 from campaigns.models import Campaign, Indicator
 from campaigns.progress import queries
-from campaigns.progress.models import Entry, EntrySource
-from campaigns.progress.operations import LOCKED, EntryError, EntryInput, save_entries
+from campaigns.progress.models import Entry
+from campaigns.progress.operations import LOCKED, EntryError, EntryInput, plan_entries
 from campaigns.progress.rules import Figures, Problem, whole_number
 
 SIGNATURE_SHEET = "tiendo"
@@ -57,25 +54,15 @@ HEADER_ROWS = 2  # indicator names, then the numerator and denominator labels
 UNIT_CODE, UNIT_NAME, DAY = 0, 1, 2  # columns A, B, C
 FIRST_FIGURE = 3  # column D
 NUMERATOR, DENOMINATOR = "numerator", "denominator"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The largest figure the database keeps (a 32-bit integer on PostgreSQL).
 FIGURE_MAX = 2_147_483_647
-# A workbook is a zip: refuse those that would unpack to far more than they weigh.
-UNPACKED_MAX_BYTES = 200 * 1024 * 1024
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 LINES_MAX = 100_000
 # Rows of one template (units × days); more is a file nobody fills in by hand.
 TEMPLATE_ROWS_MAX = 20_000
-UPLOAD_SUBFOLDER = "progress"
 
 
-class UploadError(Exception):
-    """The uploaded file itself cannot be used; the message says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
+# Uploads wait here between their preview and their confirmation.
+PENDING = PendingUploads("progress")
 
 # --- who may import, which units, which days ------------------------------------------------
 
@@ -239,11 +226,6 @@ def _signature(campaign: Campaign, layout_text: str) -> str:
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-def safe_text(text: str) -> str:
-    """Text as a spreadsheet must show it, never as a formula: "=1+1" → "'=1+1"."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _unescape(text: str) -> str:
     """The text safe_text was given back (a code typed after our apostrophe)."""
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
@@ -380,58 +362,6 @@ def write_template(
 
 
 # --- the upload -----------------------------------------------------------------------------
-
-
-def check_upload(content: bytes, filename: str, max_bytes: int) -> None:
-    """Refuse files that are too large, not named .xlsx, or not an xlsx zip inside."""
-    if len(content) > max_bytes:
-        raise UploadError(
-            _(
-                "The file is larger than %(size)s MB.",
-                size=format_number(max_bytes / (1024 * 1024), str(get_locale())),
-            )
-        )
-    if not filename.lower().endswith(".xlsx"):
-        raise UploadError(_("Only .xlsx files can be uploaded (Excel 2007 or later)."))
-    not_xlsx = UploadError(_("The file is not an Excel .xlsx workbook."))
-    if not content.startswith(b"PK\x03\x04"):
-        raise not_xlsx
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise not_xlsx from None
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise not_xlsx
-    if unpacked > UNPACKED_MAX_BYTES:
-        raise not_xlsx
-
-
-def store_upload(folder: str, campaign: Campaign, user_id: int, content: bytes) -> str:
-    """Keep the file under a random name until it is confirmed; returns the token."""
-    directory = Path(folder) / UPLOAD_SUBFOLDER
-    directory.mkdir(parents=True, exist_ok=True)
-    _remove_stale(directory)
-    token = secrets.token_hex(16)
-    upload_path(folder, campaign, user_id, token).write_bytes(content)
-    return token
-
-
-def upload_path(folder: str, campaign: Campaign, user_id: int, token: str) -> Path:
-    """The stored file of this user's upload to this campaign; the name binds all three, so
-    nobody but the uploader can preview or confirm it."""
-    return Path(folder) / UPLOAD_SUBFOLDER / f"{campaign.id}-{user_id}-{token}.xlsx"
-
-
-def _remove_stale(directory: Path) -> None:
-    limit = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in directory.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass
 
 
 # --- reading it back ------------------------------------------------------------------------
@@ -762,23 +692,15 @@ def astuple_or_none(figures: Figures | None) -> tuple[int | None, int | None]:
 
 
 def plan_import(campaign: Campaign, read: ReadFile, user: User, now: datetime) -> ImportPlan:
-    """Compare the file with the saved figures and run every check of save_entries on it,
-    writing nothing (the save runs in a savepoint that is rolled back)."""
+    """Compare the file with the saved figures and run every check of save_entries on it
+    (operations.plan_entries), writing nothing."""
     plan = ImportPlan(errors=list(read.problems))
     plan.cells = _classify(campaign, read)
     problems = []
-    savepoint = db.session.begin_nested()
     try:
-        save_entries(campaign, read.inputs, user=user, source=EntrySource.IMPORT, now=now)
+        plan_entries(campaign, read.inputs, user=user, now=now)
     except EntryError as error:
         problems = error.problems
-    except IntegrityError:
-        # Someone saved the same cell at this very moment: the preview must be redone.
-        plan.errors.append(
-            ImportProblem(None, None, _("Figures were being saved at the same moment; try again."))
-        )
-    finally:
-        savepoint.rollback()
     for problem in problems:
         origin = read.origins.get(problem.position) if problem.position else None
         found = _located(problem, origin)

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import db, utcnow
 from app.formatting import format_number
+from app.spreadsheets import UploadError, check_upload
 from app.units.queries import unit_by_code
 from campaigns.access import may_see
 from campaigns.hooks import CampaignLink
@@ -154,11 +155,11 @@ def _receive(campaign: Campaign, units, form: UploadForm):
     content = form.file.data.stream.read(limit + 1)
     path = None
     try:
-        excel.check_upload(content, form.file.data.filename or "", limit)
-        token = excel.store_upload(folder, campaign, current_user.id, content)
-        path = excel.upload_path(folder, campaign, current_user.id, token)
+        check_upload(content, form.file.data.filename or "", limit)
+        token = excel.PENDING.store(folder, campaign.id, current_user.id, content)
+        path = excel.PENDING.path(folder, campaign.id, current_user.id, token)
         read = excel.read_file(path, campaign)
-    except excel.UploadError as error:
+    except UploadError as error:
         if path is not None:
             path.unlink(missing_ok=True)
         form.file.errors.append(error.message)
@@ -218,7 +219,9 @@ def _stored_upload(code: str, token: str):
     _units_or_403(campaign)
     if not TOKEN_PATTERN.match(token):
         abort(404)
-    path = excel.upload_path(current_app.config["UPLOAD_FOLDER"], campaign, current_user.id, token)
+    path = excel.PENDING.path(
+        current_app.config["UPLOAD_FOLDER"], campaign.id, current_user.id, token
+    )
     if not path.is_file():
         abort(404)
     return campaign, path
@@ -228,7 +231,7 @@ def _read_and_plan(campaign: Campaign, path):
     """(read file, plan); a file that can no longer be read gives a plan of that one error."""
     try:
         read = excel.read_file(path, campaign)
-    except excel.UploadError as error:
+    except UploadError as error:
         read = excel.ReadFile(problems=[excel.ImportProblem(None, None, error.message)])
     return read, excel.plan_import(campaign, read, current_user, utcnow())
 

@@ -5,6 +5,7 @@ figures) before anything is written, then written all at once: each change appen
 revision, an unchanged figure writes nothing. Operations flush; the caller commits.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -13,12 +14,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from sqlalchemy import Select, select
 
 from app.db import db, utcnow
 from app.formatting import format_datetime
-from app.scope import Access, may
-from app.units.models import Unit
-from app.units.queries import is_in_subtree
+from app.scope import Access, reachable_unit_ids
+from app.units.models import Unit, UnitClosure
 from app.users.models import Role, User
 from campaigns.models import Campaign, CampaignStatus, Indicator, Measure
 from campaigns.progress import queries
@@ -84,6 +85,7 @@ CAMPAIGN_NOT_ACTIVE = "campaign_not_active"
 UNKNOWN_UNIT = "unknown_unit"
 UNKNOWN_INDICATOR = "unknown_indicator"
 OUTSIDE_CAMPAIGN = "outside_campaign"
+OWNER_UNIT = "owner_unit"  # the owner's figures are its subtree's; it enters none itself
 NOT_APPLICABLE = "not_applicable"
 OUT_OF_SCOPE = "out_of_scope"
 GIVEN_TWICE = "given_twice"
@@ -119,6 +121,62 @@ class _Checked:
     figures: Figures
 
 
+@dataclass
+class Plan:
+    """What a checked batch would do: each write with the entry it changes (None: a new one),
+    and the entries it leaves as they are."""
+
+    writes: list[tuple["_Checked", Entry | None]] = field(default_factory=list)
+    unchanged: list[Entry] = field(default_factory=list)
+
+
+def plan_entries(
+    campaign: Campaign,
+    inputs: Sequence[EntryInput],
+    *,
+    user: User | None,
+    now: datetime | None = None,
+) -> Plan:
+    """Check the whole batch and say what it would change, writing nothing; EntryError lists
+    every problem. The Excel preview shows this plan; `save_entries` carries it out."""
+    now = now or utcnow()
+    timezone = current_app.config["TIMEZONE"]
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if campaign.status != CampaignStatus.ACTIVE:
+        raise EntryError([campaign_not_active(campaign)])
+
+    problems: list[EntryProblem] = []
+    checked = _check_items(campaign, inputs, user, today, problems)
+    plan = Plan()
+    if not checked:
+        if problems:
+            raise EntryError(problems)
+        return plan
+
+    days = [item.item.day for item in checked]
+    known = queries.entries_between(
+        {c.indicator.id for c in checked},
+        {c.unit.id for c in checked},
+        min(days) - timedelta(days=queries.HISTORY_DAYS),
+        max(days),
+    )
+    existing = queries.entries_by_key(known)
+    histories = _histories(known, checked)
+    for item in checked:
+        key = (item.indicator.id, item.unit.id, item.item.day)
+        entry = existing.get(key)
+        if entry is not None and _same(entry, item.figures):
+            plan.unchanged.append(entry)  # nothing is overwritten, whoever saved it
+            continue
+        problems.extend(_conflict_problems(item, entry))
+        problems.extend(_lock_problems(campaign, item, user, now, timezone))
+        problems.extend(_history_problems(item, histories[(item.indicator.id, item.unit.id)]))
+        plan.writes.append((item, entry))
+    if problems:
+        raise EntryError(problems)
+    return plan
+
+
 def save_entries(
     campaign: Campaign,
     inputs: Sequence[EntryInput],
@@ -129,43 +187,10 @@ def save_entries(
 ) -> SaveSummary:
     """Check the whole batch, then write it. `user` None is the system (the demo)."""
     now = now or utcnow()
+    plan = plan_entries(campaign, inputs, user=user, now=now)
     timezone = current_app.config["TIMEZONE"]
-    today = now.astimezone(ZoneInfo(timezone)).date()
-    if campaign.status != CampaignStatus.ACTIVE:
-        raise EntryError([_campaign_not_active(campaign)])
-
-    problems: list[EntryProblem] = []
-    checked = _check_items(campaign, inputs, user, today, problems)
-    if not checked:
-        if problems:
-            raise EntryError(problems)
-        return SaveSummary()
-
-    days = [item.item.day for item in checked]
-    known = queries.entries_between(
-        {c.indicator.id for c in checked},
-        {c.unit.id for c in checked},
-        min(days) - timedelta(days=queries.HISTORY_DAYS),
-        max(days),
-    )
-    existing = queries.entries_by_key(known)
-    writes: list[tuple[_Checked, Entry | None]] = []
-    summary = SaveSummary()
-    for item in checked:
-        key = (item.indicator.id, item.unit.id, item.item.day)
-        entry = existing.get(key)
-        problems.extend(_conflict_problems(item, entry))
-        if entry is not None and _same(entry, item.figures):
-            summary.unchanged += 1
-            summary.entries.append(entry)
-            continue
-        problems.extend(_lock_problems(campaign, item, user, now, timezone))
-        problems.extend(_history_problems(item, known))
-        writes.append((item, entry))
-    if problems:
-        raise EntryError(problems)
-
-    for item, entry in writes:
+    summary = SaveSummary(unchanged=len(plan.unchanged), entries=list(plan.unchanged))
+    for item, entry in plan.writes:
         summary.entries.append(_write(item, entry, user, source, now, campaign, timezone))
         if entry is None:
             summary.created += 1
@@ -173,6 +198,32 @@ def save_entries(
             summary.updated += 1
     db.session.flush()
     return summary
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    """A figure pair of the unit before a given day: saved, or earlier in the same batch."""
+
+    day: date
+    figures: Figures
+
+
+def _histories(
+    known: Sequence[Entry], checked: Sequence[_Checked]
+) -> dict[tuple[int, int], list[_Earlier]]:
+    """Each (indicator, unit) of the batch with its saved figures and the batch's own, by day.
+    A batch's own figures replace the saved ones of the same day."""
+    by_day: dict[tuple[int, int], dict[date, Figures]] = defaultdict(dict)
+    for entry in known:
+        by_day[(entry.indicator_id, entry.unit_id)][entry.entry_date] = Figures(
+            entry.numerator, entry.denominator
+        )
+    for item in checked:
+        by_day[(item.indicator.id, item.unit.id)][item.item.day] = item.figures
+    return {
+        key: [_Earlier(day, figures) for day, figures in sorted(days.items())]
+        for key, days in by_day.items()
+    }
 
 
 def _check_items(
@@ -183,6 +234,14 @@ def _check_items(
     problems: list[EntryProblem],
 ) -> list[_Checked]:
     units = _units_by_code({item.unit for item in inputs})
+    unit_ids = [unit.id for unit in units.values()]
+    below_owner = _ids_among(
+        unit_ids,
+        select(UnitClosure.descendant_id).where(
+            UnitClosure.ancestor_id == campaign.owner_unit_id, UnitClosure.depth > 0
+        ),
+    )
+    writable = _ids_among(unit_ids, reachable_unit_ids(user, Access.WRITE)) if user else None
     indicators = {indicator.code: indicator for indicator in campaign.indicators}
     seen: set[tuple[str, str, date]] = set()
     checked = []
@@ -200,7 +259,21 @@ def _check_items(
                     _("No unit has the code “%(code)s”.", code=item.unit),
                 )
             )
-        elif not is_in_subtree(unit.id, campaign.owner_unit_id):
+        elif unit.id == campaign.owner_unit_id:
+            problems.append(
+                EntryProblem(
+                    position,
+                    "unit",
+                    OWNER_UNIT,
+                    _(
+                        "The figures of %(unit)s are those of the units below it added up; "
+                        "enter them for those units.",
+                        unit=unit.name,
+                    ),
+                )
+            )
+            unit = None
+        elif unit.id not in below_owner:
             problems.append(
                 EntryProblem(
                     position,
@@ -214,7 +287,7 @@ def _check_items(
                 )
             )
             unit = None
-        elif user is not None and not may(user, Access.WRITE, unit):
+        elif writable is not None and unit.id not in writable:
             problems.append(
                 EntryProblem(
                     position,
@@ -255,7 +328,7 @@ def _check_items(
         day_problem = date_problem(item.day, campaign.start_date, campaign.end_date, today)
         if day_problem:
             problems.append(
-                EntryProblem(position, "date", day_problem, _word(day_problem, campaign))
+                EntryProblem(position, "date", day_problem, problem_message(day_problem, campaign))
             )
         key = (item.unit, item.indicator, item.day)
         duplicate = key in seen
@@ -277,7 +350,7 @@ def _check_items(
         is_ratio = indicator.is_ratio if indicator else True
         figure_issues = figure_problems(item.numerator, item.denominator, is_ratio=is_ratio)
         problems.extend(
-            EntryProblem(position, field_name, problem, _word(problem, campaign))
+            EntryProblem(position, field_name, problem, problem_message(problem, campaign))
             for field_name, problem in figure_issues.items()
         )
         if (
@@ -319,7 +392,7 @@ def _conflict_problems(item: _Checked, entry: Entry | None) -> list[EntryProblem
                 "%(who)s saved %(figures)s for this cell at %(when)s, after you opened the "
                 "page. Check the figure and save again.",
                 who=(who.full_name or who.username) if who else _("Someone"),
-                figures=_figures_text(entry) if entry else "–",
+                figures=figures_text(entry) if entry else "–",
                 when=format_datetime(entry.updated_at, current_app.config["TIMEZONE"])
                 if entry
                 else "–",
@@ -371,12 +444,16 @@ def _lock_problems(
     return []
 
 
-def _history_problems(item: _Checked, known: Sequence[Entry]) -> list[EntryProblem]:
-    history = queries.history_before(known, item.indicator.id, item.unit.id, item.item.day)
+def _history_problems(item: _Checked, history: Sequence[_Earlier]) -> list[EntryProblem]:
+    """A lower stock level needs a reason; a flow figure far above the unit's usual ones needs
+    confirming. "Earlier" includes earlier days of the same batch (a file of several days)."""
+    day = item.item.day
+    earliest = day - timedelta(days=queries.HISTORY_DAYS)
+    before = [earlier for earlier in history if earliest <= earlier.day < day]
     problems = []
-    if item.indicator.measure == Measure.STOCK and history and not item.item.reason.strip():
-        previous = Figures(history[0].numerator, history[0].denominator)
-        if is_stock_decrease(item.figures, previous):
+    if item.indicator.measure == Measure.STOCK and before and not item.item.reason.strip():
+        previous = before[-1]
+        if is_stock_decrease(item.figures, previous.figures):
             problems.append(
                 EntryProblem(
                     item.item.position,
@@ -384,15 +461,15 @@ def _history_problems(item: _Checked, known: Sequence[Entry]) -> list[EntryProbl
                     Problem.STOCK_DECREASE,
                     _(
                         "This level is below the %(previous)s of %(day)s: write why in the note.",
-                        previous=_figures_text(history[0]),
-                        day=history[0].entry_date.strftime("%d/%m/%Y"),
+                        previous=figures_text(previous.figures),
+                        day=previous.day.strftime("%d/%m/%Y"),
                     ),
                 )
             )
     if item.indicator.measure == Measure.FLOW and not item.item.confirmed:
         for field_name in ("numerator", "denominator"):
             value = getattr(item.figures, field_name)
-            past = [getattr(entry, field_name) for entry in history]
+            past = [getattr(earlier.figures, field_name) for earlier in before]
             if value is not None and is_outlier(value, [v for v in past if v is not None]):
                 problems.append(
                     EntryProblem(
@@ -461,10 +538,18 @@ def _same(entry: Entry, figures: Figures) -> bool:
     return entry.numerator == figures.numerator and entry.denominator == figures.denominator
 
 
-def _figures_text(entry: Entry) -> str:
-    if entry.denominator is None:
-        return format_decimal(entry.numerator)
-    return f"{format_decimal(entry.numerator)}/{format_decimal(entry.denominator)}"
+def figures_text(figures: Figures | Entry) -> str:
+    """ "30/100" for a ratio, "2.212" for a count, in the reader's number format."""
+    if figures.denominator is None:
+        return format_decimal(figures.numerator)
+    return f"{format_decimal(figures.numerator)}/{format_decimal(figures.denominator)}"
+
+
+def _ids_among(ids: Sequence[int], allowed: Select[tuple[int]]) -> set[int]:
+    """Which of `ids` the subquery `allowed` holds, in one query."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Unit.id).where(Unit.id.in_(ids), Unit.id.in_(allowed))))
 
 
 def _units_by_code(codes: set[str]) -> dict[str, Unit]:
@@ -474,7 +559,7 @@ def _units_by_code(codes: set[str]) -> dict[str, Unit]:
     return {unit.code: unit for unit in db.session.scalars(statement)}
 
 
-def _campaign_not_active(campaign: Campaign) -> EntryProblem:
+def campaign_not_active(campaign: Campaign) -> EntryProblem:
     if campaign.status == CampaignStatus.DRAFT:
         message = _(
             "Campaign %(code)s has not started; figures open when it starts.", code=campaign.code
@@ -486,7 +571,7 @@ def _campaign_not_active(campaign: Campaign) -> EntryProblem:
     return EntryProblem(None, None, CAMPAIGN_NOT_ACTIVE, message)
 
 
-def _word(problem: Problem, campaign: Campaign) -> str:
+def problem_message(problem: Problem, campaign: Campaign) -> str:
     """A figure or date problem in words, for the person who typed it."""
     match problem:
         case Problem.MISSING:
@@ -505,6 +590,8 @@ def _word(problem: Problem, campaign: Campaign) -> str:
             )
         case Problem.AFTER_CAMPAIGN:
             return _("The campaign ended on %(day)s.", day=campaign.end_date.strftime("%d/%m/%Y"))
+        case Problem.TOO_LARGE:
+            return _("This figure is too large; check it.")
         case Problem.IN_THE_FUTURE:
             return _("Figures can be entered up to today, not for days to come.")
     raise ValueError(problem)

@@ -33,6 +33,8 @@ from campaigns.progress.operations import (
     EntryInput,
     EntryProblem,
     SaveSummary,
+    campaign_not_active,
+    problem_message,
     save_entries,
 )
 from campaigns.progress.rules import (
@@ -422,33 +424,17 @@ def neighbours(campaign: Campaign, day: date, today: date) -> tuple[date | None,
 
 
 # --- words ----------------------------------------------------------------------------------
-# The same sentences as campaigns.progress.operations, so a page says before saving what the
-# core would say when refusing.
+# The core's own sentences, so a page says before saving what the core would say when refusing.
 
 
 def campaign_closed_message(campaign: Campaign) -> str | None:
-    if campaign.status == CampaignStatus.DRAFT:
-        return _(
-            "Campaign %(code)s has not started; figures open when it starts.", code=campaign.code
-        )
-    if campaign.status == CampaignStatus.CLOSED:
-        return _(
-            "Campaign %(code)s is closed; its figures can no longer change.", code=campaign.code
-        )
-    return None
+    if campaign.status == CampaignStatus.ACTIVE:
+        return None
+    return campaign_not_active(campaign).message
 
 
 def day_problem_message(problem: Problem | None, campaign: Campaign) -> str | None:
-    match problem:
-        case Problem.BEFORE_CAMPAIGN:
-            return _(
-                "The campaign starts on %(day)s.", day=campaign.start_date.strftime("%d/%m/%Y")
-            )
-        case Problem.AFTER_CAMPAIGN:
-            return _("The campaign ended on %(day)s.", day=campaign.end_date.strftime("%d/%m/%Y"))
-        case Problem.IN_THE_FUTURE:
-            return _("Figures can be entered up to today, not for days to come.")
-    return None
+    return problem_message(problem, campaign) if problem else None
 
 
 def lock_message(sheet: Sheet) -> str | None:

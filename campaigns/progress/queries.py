@@ -3,15 +3,16 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import exists, select, tuple_
 
 from app.db import db
 from app.units.models import Unit, UnitClosure
 from campaigns.models import Campaign, Indicator
 from campaigns.progress.models import Entry, EntryRevision
-from campaigns.progress.rules import days_in_window
+from campaigns.progress.rules import days_in_window, deadline
 
 # Earlier days a new figure is compared with (rules.is_outlier) and searched for the previous
 # stock level.
@@ -164,16 +165,32 @@ def day_reports(
     return reports
 
 
-def discipline(campaign: Campaign, end: date, days: int = 7) -> list[Discipline]:
-    """Each reporting unit's missing and late days among the `days` days ending on `end`
-    (days before the campaign started are not counted)."""
+def discipline(
+    campaign: Campaign,
+    end: date,
+    days: int = 7,
+    *,
+    reporters: Sequence[tuple[Unit, list[Indicator]]] | None = None,
+    now: datetime | None = None,
+) -> list[Discipline]:
+    """Each reporting unit's missing and late days among the `days` days ending on `end`.
+
+    Days before the campaign started are not counted; with `now`, neither is a day whose
+    deadline has not come yet (at 10:00 nobody is missing today's figures). `reporters`
+    narrows the units (to those the reader may see); by default, all of them.
+    """
     window = [day for day in days_in_window(end, days) if campaign.start_date <= day]
-    reporters = reporting_units(campaign)
+    if now is not None:
+        timezone = current_app.config["TIMEZONE"]
+        due = [day for day in window if now > deadline(day, campaign.entry_deadline, timezone)]
+    else:
+        due = window
+    reporters = reporting_units(campaign) if reporters is None else reporters
     reports = day_reports(campaign, window, reporters)
     return [
         Discipline(
             unit=unit,
-            missing_days=sum(not reports[(unit.id, day)].complete for day in window),
+            missing_days=sum(not reports[(unit.id, day)].complete for day in due),
             late_days=sum(reports[(unit.id, day)].late for day in window),
         )
         for unit, _indicators in reporters

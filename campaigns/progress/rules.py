@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 OUTLIER_FACTOR = 10
 # The unit's usual figure is the median of its recent days; with fewer, nothing is compared.
 OUTLIER_MIN_HISTORY = 3
+# Figures are stored as 32-bit integers on every database.
+FIGURE_MAX = 2_147_483_647
 
 
 class Problem(StrEnum):
@@ -30,6 +32,7 @@ class Problem(StrEnum):
     BEFORE_CAMPAIGN = "before_campaign"
     AFTER_CAMPAIGN = "after_campaign"
     IN_THE_FUTURE = "in_the_future"  # after today where the campaign runs
+    TOO_LARGE = "too_large"  # beyond what the database stores
     STOCK_DECREASE = "stock_decrease"  # a level below the previous one needs a reason
     OUTLIER = "outlier"  # far outside the unit's history: confirm it
 
@@ -83,6 +86,9 @@ def figure_problems(
             negative = isinstance(value, int | float) and not isinstance(value, bool) and value < 0
             text_negative = isinstance(value, str) and value.strip().startswith("-")
             problems[field] = Problem.NEGATIVE if negative or text_negative else Problem.NOT_WHOLE
+            continue
+        if number > FIGURE_MAX:
+            problems[field] = Problem.TOO_LARGE
             continue
         parsed[field] = number
     if (
