@@ -17,7 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from app.api import ApiBlueprint
 from app.scope import Access, Reach, may, reach
 from app.units.queries import unit_by_code
-from campaigns.api_support import campaign_or_abort
+from campaigns.lookups import campaign_or_abort
 from campaigns.models import Campaign, Direction, IndicatorKind, Measure, RankingWindow
 from campaigns.operations import (
     CampaignError,

@@ -17,7 +17,7 @@ from app.units.kinds import kind_label
 from app.units.queries import unit_by_code
 from app.users.forms import ConfirmForm
 from campaigns import queries
-from campaigns.access import may_configure, may_see
+from campaigns.access import may_configure
 from campaigns.forms import (
     STATUS_LABELS,
     CampaignForm,
@@ -26,6 +26,7 @@ from campaigns.forms import (
     label_of,
 )
 from campaigns.hooks import campaign_links
+from campaigns.lookups import campaign_or_404
 from campaigns.models import Campaign, CampaignStatus, Indicator
 from campaigns.operations import (
     CampaignError,
@@ -53,17 +54,8 @@ def _may_create() -> bool:
     return reach(current_user, Access.CONFIGURE) is not Reach.NONE
 
 
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = queries.campaign_by_code(code)
-    if campaign is None:
-        abort(404)
-    if not may_see(current_user, campaign):
-        abort(403)
-    return campaign
-
-
 def _configurable_campaign_or_404(code: str) -> Campaign:
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     if not may_configure(current_user, campaign):
         abort(403)
     return campaign
@@ -155,7 +147,7 @@ def new_campaign():
 
 @login_required
 def show(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     configurable = may_configure(current_user, campaign)
     return render_template(
         "campaigns/show.html",

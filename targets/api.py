@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 
 from app.api import ApiBlueprint
 from app.scope import Access, Reach, reach
-from campaigns.api_support import campaign_or_abort, campaign_unit_or_abort, item_error
+from campaigns.lookups import campaign_or_abort, campaign_unit_or_abort, item_error
 from targets import queries
 from targets.models import Source
 from targets.operations import KEEP, TargetError, TargetInput, set_targets

@@ -30,11 +30,11 @@ from app.formatting import format_number, format_percent, parse_decimal
 from app.scope import Access, Reach, may, reach, reachable_unit_ids
 from app.spreadsheets import UploadError, check_upload
 from app.units.models import Unit, UnitClosure
-from app.units.queries import lineage, unit_by_code
-from campaigns.access import may_configure, may_see
+from app.units.queries import lineage
+from campaigns.access import may_configure
 from campaigns.hooks import CampaignLink
+from campaigns.lookups import campaign_or_404, campaign_unit_or_404
 from campaigns.models import Campaign, Indicator
-from campaigns.queries import campaign_by_code
 from targets import excel, queries
 from targets.forms import (
     ApplyToChildrenForm,
@@ -66,27 +66,6 @@ NAMES_SHOWN = 5
 
 
 # --- access ---------------------------------------------------------------------------------
-
-
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = campaign_by_code(code)
-    if campaign is None:
-        abort(404)
-    if not may_see(current_user, campaign):
-        abort(403)
-    return campaign
-
-
-def _unit_or_404(campaign: Campaign, unit_code: str) -> Unit:
-    """A unit the user may read that takes part in the campaign."""
-    unit = unit_by_code(unit_code)
-    if unit is None:
-        abort(404)
-    if not may(current_user, Access.READ, unit):
-        abort(403)
-    if not queries.in_campaign(campaign, unit):
-        abort(404)
-    return unit
 
 
 def _indicator_or_404(campaign: Campaign, indicator_code: str) -> Indicator:
@@ -267,7 +246,7 @@ def campaign_links(campaign: Campaign, user) -> list[CampaignLink]:
 
 @login_required
 def index(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     unit = queries.default_unit(campaign, current_user)
     return redirect(url_for("targets.grid", code=campaign.code, unit_code=unit.code))
 
@@ -278,8 +257,8 @@ def _cell_name(prefix: str, unit: Unit, indicator: Indicator) -> str:
 
 @login_required
 def grid(code: str, unit_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     form = GridForm()
     grid_data = queries.target_grid(campaign, unit, current_user)
     own = queries.own_targets(
@@ -373,8 +352,8 @@ def _original(text: str | None):
 
 @login_required
 def apply_to_children_view(code: str, unit_code: str, indicator_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     _require_assign_rights()
     indicator = _indicator_or_404(campaign, indicator_code)
     form = ApplyToChildrenForm()
@@ -432,8 +411,8 @@ def apply_to_children_view(code: str, unit_code: str, indicator_code: str):
 
 @login_required
 def baselines(code: str, unit_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     indicators = list(campaign.indicators)
     chosen = request.args.get("indicator")
     indicator = next(
@@ -537,8 +516,8 @@ def _whole(value: int | None) -> str:
 
 @login_required
 def milestones(code: str, unit_code: str, indicator_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     indicator = _indicator_or_404(campaign, indicator_code)
     form = GridForm()
     existing = queries.milestones(indicator.id, unit.id)
@@ -630,8 +609,8 @@ def milestones(code: str, unit_code: str, indicator_code: str):
 
 @login_required
 def history(code: str, unit_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     unit_ids = [unit.id] + [child.id for child in queries.child_units(unit.id)]
     page = db.paginate(
         queries.revisions(campaign, unit_ids), per_page=current_app.config["PER_PAGE"]
@@ -683,8 +662,8 @@ def _source_label(source: str) -> str:
 
 @login_required
 def export(code: str, unit_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     content = excel.write_workbook(campaign, unit, excel.export_rows(campaign, unit))
     return send_file(
         io.BytesIO(content),
@@ -742,7 +721,7 @@ def _change_subject(change) -> str:
 
 @login_required
 def upload(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     _require_assign_rights()
     form = UploadForm()
     if campaign.is_closed:
@@ -776,7 +755,7 @@ def upload(code: str):
 
 @login_required
 def confirm_upload(code: str, token: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     _require_assign_rights()
     if not TOKEN_PATTERN.match(token):
         abort(404)
@@ -805,7 +784,7 @@ def confirm_upload(code: str, token: str):
 
 @login_required
 def template(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     if not may_configure(current_user, campaign):
         abort(403)
     form = ConfirmForm()

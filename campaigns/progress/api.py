@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import ApiBlueprint
 from app.db import db, utcnow
 from app.scope import Access, Reach, reach
-from campaigns.api_support import campaign_or_abort, campaign_unit_or_abort, item_error
+from campaigns.lookups import campaign_or_abort, campaign_unit_or_abort, item_error
 from campaigns.models import CampaignStatus
 from campaigns.progress import queries
 from campaigns.progress.models import EntrySource

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from app.db import db, utcnow
 from app.scope import Access, Reach, may, reach, reachable_unit_ids
 from app.units.models import Unit, UnitClosure
-from app.units.queries import child_counts, children, is_in_subtree, lineage, unit_by_code
+from app.units.queries import child_counts, children, is_in_subtree, lineage
 from campaigns.access import may_see
 from campaigns.hooks import CampaignLink
+from campaigns.lookups import campaign_or_404, campaign_unit_or_404
 from campaigns.models import Campaign, CampaignStatus, Indicator
 from campaigns.progress import pages, queries
 from campaigns.progress.forms import EntryForm
 from campaigns.progress.rules import date_problem, days_in_window, deadline
-from campaigns.queries import campaign_by_code
 
 DISCIPLINE_DAYS = 7
 # The groups of the "who reported" page, in the order they are shown.
@@ -53,27 +53,6 @@ def progress_links(campaign: Campaign, user) -> list[CampaignLink]:
 
 
 # --- lookups: 404 for the unknown, 403 for the out of scope ---------------------------------
-
-
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = campaign_by_code(code)
-    if campaign is None:
-        abort(404)
-    if not may_see(current_user, campaign):
-        abort(403)
-    return campaign
-
-
-def _unit_or_404(campaign: Campaign, unit_code: str) -> Unit:
-    """A unit the user may read that takes part in the campaign."""
-    unit = unit_by_code(unit_code)
-    if unit is None:
-        abort(404)
-    if not may(current_user, Access.READ, unit):
-        abort(403)
-    if not is_in_subtree(unit.id, campaign.owner_unit_id):
-        abort(404)
-    return unit
 
 
 def _indicator_or_404(campaign: Campaign, unit: Unit, indicator_code: str) -> Indicator:
@@ -165,7 +144,7 @@ def _day_choice(campaign: Campaign, day: date, today: date) -> dict:
 def index(code: str):
     """Where "Enter figures" leads: the entry page of a unit without units below it (a
     commune, an agency), else the grid of the units below."""
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     unit = _default_unit(campaign)
     if pages.reported_indicators(campaign, unit) and not child_counts([unit.id]):
         return redirect(url_for("progress.entry", code=campaign.code, unit_code=unit.code))
@@ -174,8 +153,8 @@ def index(code: str):
 
 @login_required
 def entry(code: str, unit_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     if request.method == "POST" and not may(current_user, Access.WRITE, unit):
         abort(403)
     now = utcnow()
@@ -219,8 +198,8 @@ def entry(code: str, unit_code: str):
 
 @login_required
 def grid(code: str, unit_code: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     now = utcnow()
     today = pages.local_date(now)
     form = EntryForm()
@@ -264,8 +243,8 @@ def grid(code: str, unit_code: str):
 
 @login_required
 def history(code: str, unit_code: str, indicator_code: str, day: str):
-    campaign = _campaign_or_404(code)
-    unit = _unit_or_404(campaign, unit_code)
+    campaign = campaign_or_404(code)
+    unit = campaign_unit_or_404(campaign, unit_code)
     indicator = _indicator_or_404(campaign, unit, indicator_code)
     entry_day = pages.parse_day(day)
     if entry_day is None:
@@ -300,7 +279,7 @@ def _group(report: queries.DayReport) -> str:
 def reports(code: str):
     """Who reported on a day: the reporting units the user may read, on time, late, partly
     or not at all; and each one's missing and late days over the last seven."""
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     today = pages.local_date(utcnow())
     day, day_message = pages.choose_day(request.args.get("date"), campaign, today)
     problem = date_problem(day, campaign.start_date, campaign.end_date, today)

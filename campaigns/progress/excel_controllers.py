@@ -32,14 +32,13 @@ from app.db import db, utcnow
 from app.formatting import format_number
 from app.spreadsheets import UploadError, check_upload
 from app.units.queries import unit_by_code
-from campaigns.access import may_see
 from campaigns.hooks import CampaignLink
+from campaigns.lookups import campaign_or_404
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.progress import excel
 from campaigns.progress.excel_forms import ConfirmImportForm, TemplateForm, UploadForm
 from campaigns.progress.models import EntrySource
 from campaigns.progress.operations import EntryError, save_entries
-from campaigns.queries import campaign_by_code
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 CELLS_PER_PAGE = 100
@@ -61,15 +60,6 @@ class _ListPagination(Pagination):
 def _today() -> date:
     """Today where the campaigns run; from the same clock as the saves (tests set it)."""
     return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = campaign_by_code(code)
-    if campaign is None:
-        abort(404)
-    if not may_see(current_user, campaign):
-        abort(403)
-    return campaign
 
 
 def _units_or_403(campaign: Campaign) -> list[excel.TemplateUnit]:
@@ -136,7 +126,7 @@ def _render_index(campaign, units, *, upload_form=None, template_form=None, stat
 @login_required
 def index(code: str):
     """The page: download a template; upload a filled one (POST), which shows its preview."""
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     units = _units_or_403(campaign)
     form = UploadForm()
     if request.method == "POST":
@@ -174,7 +164,7 @@ def _receive(campaign: Campaign, units, form: UploadForm):
 @login_required
 def template(code: str):
     """The pre-filled workbook of the user's units (or those below one of them) and days."""
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     units = _units_or_403(campaign)
     form = _template_form(campaign, units, request.args or None)
     not_open = _not_open_message(campaign)
@@ -215,7 +205,7 @@ def template(code: str):
 
 
 def _stored_upload(code: str, token: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     _units_or_403(campaign)
     if not TOKEN_PATTERN.match(token):
         abort(404)

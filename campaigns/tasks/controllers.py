@@ -17,6 +17,7 @@ from app.scope import Access, may
 from app.units.kinds import kind_label
 from campaigns.access import may_configure, may_see
 from campaigns.hooks import CampaignLink
+from campaigns.lookups import campaign_or_404
 from campaigns.models import Campaign
 from campaigns.operations import CampaignError
 from campaigns.tasks import access, evidence, queries
@@ -75,15 +76,6 @@ def task_links(campaign: Campaign, user) -> list[CampaignLink]:
 # Lookups: 404 for the unknown, 403 for the out of scope ------------------------------------
 
 
-def _campaign_or_404(code: str) -> Campaign:
-    campaign = queries.campaign_by_code(code)
-    if campaign is None:
-        abort(404)
-    if not may_see(current_user, campaign):
-        abort(403)
-    return campaign
-
-
 def _task_or_404(campaign: Campaign, task_id: int) -> Task:
     task = queries.task_of(campaign, task_id)
     if task is None:
@@ -94,7 +86,7 @@ def _task_or_404(campaign: Campaign, task_id: int) -> Task:
 
 
 def _assignment_or_404(code: str, task_id: int, unit_code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     task = queries.task_of(campaign, task_id)
     if task is None:
         abort(404)
@@ -121,7 +113,7 @@ def _closed_redirect(campaign: Campaign, target: str):
 
 @login_required
 def list_tasks(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     sees_all = access.sees_all_tasks(current_user, campaign)
     today = local_today()
     page = db.paginate(
@@ -173,7 +165,7 @@ def _owner_choice(form: TaskForm) -> OwnerChoice:
 
 @login_required
 def new_task(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     _configurable(campaign)
     if campaign.is_closed:
         return _closed_redirect(campaign, url_for("tasks.list_tasks", code=campaign.code))
@@ -204,7 +196,7 @@ def new_task(code: str):
 
 @login_required
 def edit_task(code: str, task_id: int):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     _configurable(campaign)
     task = _task_or_404(campaign, task_id)
     if campaign.is_closed:
@@ -246,7 +238,7 @@ def edit_task(code: str, task_id: int):
 
 @login_required
 def show_task(code: str, task_id: int):
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     task = _task_or_404(campaign, task_id)
     sees_all = access.sees_all_tasks(current_user, campaign)
     today = local_today()
@@ -490,7 +482,7 @@ def evidence_file(code: str, file_id: int):
     browser has, and a download keeps it out of this site's pages. Every answer carries
     nosniff and a sandboxing Content-Security-Policy, so a file is never run as a page.
     """
-    campaign = _campaign_or_404(code)
+    campaign = campaign_or_404(code)
     stored = queries.evidence_in_campaign(campaign, file_id)
     if stored is None:
         abort(404)

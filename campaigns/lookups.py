@@ -1,9 +1,13 @@
-"""What every /api/v1/campaigns/{code}/… endpoint needs: the campaign and a unit of it, or a
-JSON error saying which is missing (404) or out of reach (403); and the item-error shape of
-all-or-nothing batches. The campaign, progress and targets APIs all use these."""
+"""Finding the campaign (and a unit of it) a request names, or answering 404 when it does not
+exist and 403 when it lies outside the user's reach. Pages answer with the error page
+(`…_or_404`, the signed-in user), the API with a JSON message (`…_or_abort`, the token's
+user). Every campaign, task, target and progress view starts here.
+"""
 
+import flask
 from flask import g
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_smorest import abort
 
 from app.scope import Access, may
@@ -12,6 +16,27 @@ from app.units.queries import is_in_subtree, unit_by_code
 from campaigns.access import may_see
 from campaigns.models import Campaign
 from campaigns.queries import campaign_by_code
+
+
+def campaign_or_404(code: str) -> Campaign:
+    campaign = campaign_by_code(code)
+    if campaign is None:
+        flask.abort(404)
+    if not may_see(current_user, campaign):
+        flask.abort(403)
+    return campaign
+
+
+def campaign_unit_or_404(campaign: Campaign, unit_code: str) -> Unit:
+    """A unit the signed-in user may read that takes part in the campaign."""
+    unit = unit_by_code(unit_code)
+    if unit is None:
+        flask.abort(404)
+    if not may(current_user, Access.READ, unit):
+        flask.abort(403)
+    if not is_in_subtree(unit.id, campaign.owner_unit_id):
+        flask.abort(404)
+    return unit
 
 
 def campaign_or_abort(code: str) -> Campaign:
