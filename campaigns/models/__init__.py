@@ -6,6 +6,7 @@ from campaigns.models.indicator import (
     IndicatorUnitKind,
     Measure,
 )
+from campaigns.models.peer_group import PeerGroup
 
 __all__ = [
     "Campaign",
@@ -15,5 +16,6 @@ __all__ = [
     "IndicatorKind",
     "IndicatorUnitKind",
     "Measure",
+    "PeerGroup",
     "RankingWindow",
 ]

@@ -1,0 +1,621 @@
+"""The measurement engine: figures from targets.results.queries (added up in SQL), targets
+and baselines from targets.queries, scored and ranked by targets.results.rules.
+
+Everything that shows a result goes through here, so the overview, the "why this rank?"
+page, the matrix, the API, the Excel exports and the briefings agree to the digit:
+
+- `rank_units`: the scores of a peer group on a day, ranked, with the ranks and scores of
+  the day before and of seven days before (movement).
+- `unit_result`: one unit's indicators in full (figures, target, achievement, contribution,
+  trajectory, on track, forecast, at risk), its score and its place in its peer group.
+- `peer_groups`: the default groups below a unit (one per kind of its children) and the
+  campaign's own groups.
+- `series`, `level_breakdown`: the day-by-day figures behind trend charts and forecasts, and
+  the figures by level.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, select
+
+from app.db import db
+from app.units.models import Unit, UnitClosure
+from campaigns.models import Campaign, Indicator, PeerGroup
+from campaigns.queries import unit_kinds_of_subtree
+from targets.models import Baseline, Milestone
+from targets.queries import (
+    effective_count_targets,
+    effective_ratio_targets,
+    is_relevant,
+    subtree_kinds,
+)
+from targets.queries import (
+    indicator_rule as target_rule,
+)
+from targets.results import queries
+from targets.results.rules import (
+    CAMPAIGN,
+    FORECAST_DAYS,
+    WEEK,
+    Band,
+    BandLimits,
+    IndicatorRule,
+    IndicatorScore,
+    Period,
+    Totals,
+    UnitScore,
+    band,
+    competition_ranks,
+    forecast,
+    is_at_risk,
+    is_on_track,
+    movement,
+    rolling,
+    score_change,
+    score_unit,
+    trajectory_value,
+    value_of,
+    window_period,
+    window_target,
+)
+from targets.rules import Effective
+
+# The days movement is measured against: the day before, and seven days before.
+MOVEMENT_DAYS = (1, 7)
+
+
+# --- the campaign's rules, as plain data -----------------------------------------------------
+
+
+def indicator_rules(campaign: Campaign) -> list[IndicatorRule]:
+    return [
+        IndicatorRule(
+            id=indicator.id,
+            code=indicator.code,
+            kind=indicator.kind,
+            measure=indicator.measure,
+            direction=indicator.direction,
+            weight=indicator.weight,
+        )
+        for indicator in campaign.indicators
+    ]
+
+
+def band_limits(campaign: Campaign) -> BandLimits:
+    return BandLimits(
+        excellent=campaign.band_excellent,
+        good=campaign.band_good,
+        fair=campaign.band_fair,
+        average=campaign.band_average,
+    )
+
+
+def campaign_period(campaign: Campaign) -> Period:
+    return Period(campaign.start_date, campaign.end_date)
+
+
+def period_of(campaign: Campaign, window: str, day: date) -> Period:
+    return window_period(window, day, campaign.start_date, campaign.end_date)
+
+
+def default_day(campaign: Campaign, today: date) -> date:
+    """The day results open on: yesterday while the campaign runs (today's figures are still
+    coming in), its first day before it starts, its last day after it ended."""
+    return min(max(today - timedelta(days=1), campaign.start_date), campaign.end_date)
+
+
+def earlier_days(campaign: Campaign, day: date) -> dict[int, date | None]:
+    """The days movement compares with (1 and 7 days before), None before the campaign."""
+    return {
+        offset: day - timedelta(days=offset)
+        if day - timedelta(days=offset) >= campaign.start_date
+        else None
+        for offset in MOVEMENT_DAYS
+    }
+
+
+# --- units and the indicators that apply to them --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """A unit as the results show it (a light row: groups may hold ten thousand units)."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+
+
+MEMBER_COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id)
+
+
+def members(statement: Select) -> list[Member]:
+    return [Member(*row) for row in db.session.execute(statement)]
+
+
+def member_of(unit: Unit) -> Member:
+    return Member(unit.id, unit.code, unit.name, unit.kind, unit.parent_id)
+
+
+def applicable(campaign: Campaign, unit_ids: Sequence[int]) -> dict[int, list[IndicatorRule]]:
+    """For each unit, the campaign's indicators that apply to its kind or a kind below it."""
+    rules = indicator_rules(campaign)
+    by_id = {indicator.id: indicator for indicator in campaign.indicators}
+    kinds_below = subtree_kinds(unit_ids)
+    return {
+        unit_id: [
+            rule
+            for rule in rules
+            if is_relevant(target_rule(by_id[rule.id]), kinds_below.get(unit_id, set()))
+        ]
+        for unit_id in unit_ids
+    }
+
+
+def effective_targets(
+    campaign: Campaign, unit_ids: Sequence[int], id_query: Select | None = None
+) -> dict[tuple[int, int], Effective]:
+    """Effective targets (own or inherited; counts added up) by (unit id, indicator id)."""
+    indicators = list(campaign.indicators)
+    ratio_ids = [indicator.id for indicator in indicators if indicator.is_ratio]
+    found = effective_ratio_targets(ratio_ids, id_query if id_query is not None else unit_ids)
+    if any(not indicator.is_ratio for indicator in indicators):
+        wanted = set(unit_ids)
+        found.update(
+            (key, effective)
+            for key, effective in effective_count_targets(
+                campaign.owner_unit_id, indicators
+            ).items()
+            if key[0] in wanted
+        )
+    return found
+
+
+def _window_targets(
+    campaign: Campaign,
+    rules: Sequence[IndicatorRule],
+    unit_id: int,
+    effective: dict[tuple[int, int], Effective],
+    period: Period,
+) -> dict[int, float | None]:
+    length = campaign_period(campaign).days
+    targets = {}
+    for rule in rules:
+        target = effective.get((unit_id, rule.id))
+        targets[rule.id] = window_target(target.value if target else None, rule, period, length)
+    return targets
+
+
+# --- scores and ranks of a group of units ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's score and place in its group on the day, and how both moved."""
+
+    unit: Member
+    result: UnitScore
+    band: Band | None
+    rank: int | None
+    earlier_ranks: dict[int, int | None] = field(default_factory=dict)  # days before → rank
+    earlier_scores: dict[int, float | None] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float | None:
+        return self.result.score
+
+    @property
+    def missing(self) -> bool:
+        return self.result.missing
+
+    def movement(self, days: int) -> int | None:
+        """Places gained since `days` days before (1 or 7)."""
+        return movement(self.rank, self.earlier_ranks.get(days))
+
+    def score_change(self, days: int) -> float | None:
+        return score_change(self.score, self.earlier_scores.get(days))
+
+
+def score_units(
+    campaign: Campaign,
+    units: Sequence[Member],
+    periods: Sequence[Period],
+    id_query: Select | None = None,
+) -> list[dict[int, UnitScore]]:
+    """Every unit's score over each period (in the order given): two queries for the figures
+    of all units and periods, one for their targets."""
+    unit_ids = [unit.id for unit in units]
+    if not unit_ids:
+        return [{} for _period in periods]
+    rules_of = applicable(campaign, unit_ids)
+    effective = effective_targets(campaign, unit_ids, id_query)
+    totals = queries.window_totals(
+        indicator_rules(campaign),
+        id_query if id_query is not None else unit_ids,
+        periods,
+        campaign.start_date,
+    )
+    scored: list[dict[int, UnitScore]] = []
+    for index, period in enumerate(periods):
+        by_unit = {}
+        for unit in units:
+            rules = rules_of[unit.id]
+            by_unit[unit.id] = score_unit(
+                rules,
+                {
+                    rule.id: totals[(unit.id, rule.id, index)]
+                    for rule in rules
+                    if (unit.id, rule.id, index) in totals
+                },
+                _window_targets(campaign, rules, unit.id, effective, period),
+            )
+        scored.append(by_unit)
+    return scored
+
+
+def rank_units(
+    campaign: Campaign,
+    units: Sequence[Member],
+    day: date,
+    window: str,
+    id_query: Select | None = None,
+) -> list[Standing]:
+    """The units ranked by their score over the window ending on `day`, best first (units
+    sharing a rank by code), with their ranks and scores 1 and 7 days before.
+
+    `id_query` selects the same units' ids, for large groups (SQL instead of a long list).
+    """
+    earlier = earlier_days(campaign, day)
+    days = [day, *(when for when in earlier.values() if when is not None)]
+    periods = [period_of(campaign, window, when) for when in days]
+    scored = dict(zip(days, score_units(campaign, units, periods, id_query), strict=True))
+    ranks = {
+        when: competition_ranks({unit_id: s.score for unit_id, s in by_unit.items()})
+        for when, by_unit in scored.items()
+    }
+    limits = band_limits(campaign)
+    standings = []
+    for unit in units:
+        result = scored[day][unit.id]
+        standings.append(
+            Standing(
+                unit=unit,
+                result=result,
+                band=band(result.score, limits),
+                rank=ranks[day][unit.id],
+                earlier_ranks={
+                    offset: ranks[when][unit.id] if when else None
+                    for offset, when in earlier.items()
+                },
+                earlier_scores={
+                    offset: scored[when][unit.id].score if when else None
+                    for offset, when in earlier.items()
+                },
+            )
+        )
+    return sorted(standings, key=_standing_order)
+
+
+def _standing_order(standing: Standing):
+    return (standing.rank is None, standing.rank or 0, standing.unit.code)
+
+
+# --- peer groups ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Units compared with each other: those of one kind directly below a unit (the default),
+    or a group the campaign defines (all units of a kind below a unit)."""
+
+    kind: str
+    parent: Unit  # the unit the members lie below
+    peer_group: PeerGroup | None = None  # None: the default group of the parent's children
+
+    @property
+    def code(self) -> str | None:
+        return self.peer_group.code if self.peer_group else None
+
+    def id_query(self) -> Select:
+        if self.peer_group is None:
+            return select(Unit.id).where(Unit.parent_id == self.parent.id, Unit.kind == self.kind)
+        return (
+            select(Unit.id)
+            .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+            .where(UnitClosure.ancestor_id == self.parent.id, Unit.kind == self.kind)
+        )
+
+    def members(self) -> list[Member]:
+        return members(
+            select(*MEMBER_COLUMNS).where(Unit.id.in_(self.id_query())).order_by(Unit.code)
+        )
+
+
+def default_groups(campaign: Campaign, parent: Unit) -> list[Group]:
+    """One group per kind of the parent's children that some indicator applies to (its kind
+    or a kind below), in kind order."""
+    children = members(
+        select(*MEMBER_COLUMNS).where(Unit.parent_id == parent.id).order_by(Unit.kind, Unit.code)
+    )
+    rules_of = applicable(campaign, [child.id for child in children])
+    kinds = sorted({child.kind for child in children if rules_of[child.id]})
+    return [Group(kind, parent) for kind in kinds]
+
+
+def campaign_groups(campaign: Campaign, within: Unit) -> list[Group]:
+    """The campaign's own peer groups whose root lies in `within`'s subtree."""
+    statement = (
+        select(PeerGroup)
+        .join(UnitClosure, UnitClosure.descendant_id == PeerGroup.root_unit_id)
+        .where(PeerGroup.campaign_id == campaign.id, UnitClosure.ancestor_id == within.id)
+        .order_by(PeerGroup.code)
+    )
+    return [
+        Group(peer_group.kind, peer_group.root_unit, peer_group)
+        for peer_group in db.session.scalars(statement)
+    ]
+
+
+def group_of(campaign: Campaign, unit: Unit) -> Group | None:
+    """The unit's default peer group: the units of its kind under the same parent."""
+    if unit.parent_id is None or unit.id == campaign.owner_unit_id:
+        return None
+    return Group(unit.kind, unit.parent)
+
+
+def rank_group(campaign: Campaign, group: Group, day: date, window: str) -> list[Standing]:
+    return rank_units(campaign, group.members(), day, window, group.id_query())
+
+
+# --- one unit in full -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator of a unit's result, everything a reader needs to check it by hand."""
+
+    indicator: Indicator
+    scored: IndicatorScore  # figures, window target, achievement, weight share, contribution
+    effective: Effective | None  # the unit's target (own, inherited, added up), unprorated
+    baseline: float | None
+    previous_value: float | None  # the same window ending the day before
+    trajectory: float | None
+    on_track: bool | None
+    forecast: float | None  # the window's figure expected on the campaign's last day
+    forecast_target: float | None  # what the forecast is held to
+    at_risk: bool | None
+
+    @property
+    def value(self) -> float | None:
+        return self.scored.value
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous_value is None:
+            return None
+        return self.value - self.previous_value
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    campaign: Campaign
+    unit: Unit
+    day: date
+    window: str
+    period: Period
+    score: float | None
+    band: Band | None
+    missing: bool
+    indicators: list[IndicatorResult]
+    standing: Standing | None  # in its default peer group
+    group_size: int
+
+
+def unit_result(campaign: Campaign, unit: Unit, day: date, window: str) -> UnitResult:
+    group = group_of(campaign, unit)
+    standing, group_size = None, 0
+    if group is not None:
+        standings = rank_group(campaign, group, day, window)
+        group_size = len(standings)
+        standing = next((s for s in standings if s.unit.id == unit.id), None)
+    member = member_of(unit)
+    period = period_of(campaign, window, day)
+    yesterday = earlier_days(campaign, day)[1]
+    periods = [period] + ([period_of(campaign, window, yesterday)] if yesterday else [])
+    scored = score_units(campaign, [member], periods)
+    now = scored[0][unit.id]
+    before = scored[1][unit.id] if yesterday else None
+    details = indicator_details(campaign, [unit], day, window)[unit.id]
+    indicators = []
+    for item in now.indicators:
+        detail = details[item.indicator.id]
+        previous = before.of(item.indicator.id) if before else None
+        indicators.append(
+            IndicatorResult(
+                indicator=detail.indicator,
+                scored=item,
+                effective=detail.effective,
+                baseline=detail.baseline,
+                previous_value=previous.value if previous else None,
+                trajectory=detail.trajectory,
+                on_track=detail.on_track,
+                forecast=detail.forecast,
+                forecast_target=detail.forecast_target,
+                at_risk=detail.at_risk,
+            )
+        )
+    return UnitResult(
+        campaign=campaign,
+        unit=unit,
+        day=day,
+        window=window,
+        period=period,
+        score=now.score,
+        band=band(now.score, band_limits(campaign)),
+        missing=now.missing,
+        indicators=indicators,
+        standing=standing,
+        group_size=group_size,
+    )
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Trajectory and forecast of one unit and indicator on a day."""
+
+    indicator: Indicator
+    effective: Effective | None
+    baseline: float | None
+    value: float | None
+    trajectory: float | None
+    on_track: bool | None
+    forecast: float | None
+    forecast_target: float | None
+    at_risk: bool | None
+    milestones: list[tuple[date, float]]
+    series: list[tuple[date, float | None]]  # the window's figure on each day up to `day`
+
+
+def indicator_details(
+    campaign: Campaign, units: Sequence[Unit], day: date, window: str
+) -> dict[int, dict[int, Detail]]:
+    """For each unit and indicator: the window's figure day by day since the campaign began,
+    its trajectory and on-track flag on `day`, and the forecast for the last day."""
+    rules = indicator_rules(campaign)
+    unit_ids = [unit.id for unit in units]
+    rules_of = applicable(campaign, unit_ids)
+    by_id = {indicator.id: indicator for indicator in campaign.indicators}
+    effective = effective_targets(campaign, unit_ids)
+    baselines = _baselines(rules, unit_ids)
+    milestones = _milestones(rules, unit_ids)
+    day = min(max(day, campaign.start_date), campaign.end_date)
+    days = [
+        campaign.start_date + timedelta(days=n) for n in range((day - campaign.start_date).days + 1)
+    ]
+    daily = queries.daily_totals(rules, unit_ids, day, campaign.start_date)
+    whole = campaign_period(campaign)
+    details: dict[int, dict[int, Detail]] = {}
+    for unit_id in unit_ids:
+        details[unit_id] = {}
+        for rule in rules_of[unit_id]:
+            figures = rolling(
+                daily.get((unit_id, rule.id), {}), days, window, whole, is_flow=rule.is_flow
+            )
+            series = [(when, value_of(figures[when], rule.is_ratio)) for when in days]
+            target = effective.get((unit_id, rule.id))
+            target_value = target.value if target else None
+            value = series[-1][1] if series else None
+            trajectory, on_track = _trajectory(
+                campaign,
+                rule,
+                day,
+                window,
+                daily.get((unit_id, rule.id), {}),
+                days,
+                value,
+                baselines.get((unit_id, rule.id)),
+                target_value,
+                milestones.get((unit_id, rule.id), []),
+            )
+            last_period = period_of(campaign, window, campaign.end_date)
+            forecast_target = window_target(target_value, rule, last_period, whole.days)
+            projected = forecast(series[-FORECAST_DAYS:], campaign.end_date, is_ratio=rule.is_ratio)
+            details[unit_id][rule.id] = Detail(
+                indicator=by_id[rule.id],
+                effective=target,
+                baseline=baselines.get((unit_id, rule.id)),
+                value=value,
+                trajectory=trajectory,
+                on_track=on_track,
+                forecast=projected,
+                forecast_target=forecast_target,
+                at_risk=is_at_risk(projected, forecast_target, rule),
+                milestones=milestones.get((unit_id, rule.id), []),
+                series=series,
+            )
+    return details
+
+
+def _trajectory(campaign, rule, day, window, daily, days, value, baseline, target, milestones):
+    """Trajectory on `day` and whether the unit is on track. A flow count's path runs to a
+    campaign total, so it is compared with the campaign-to-date figure."""
+    trajectory = trajectory_value(
+        day,
+        start=campaign.start_date,
+        end=campaign.end_date,
+        baseline=baseline,
+        target=target,
+        milestones=milestones,
+    )
+    if rule.is_flow and not rule.is_ratio and window != CAMPAIGN:
+        to_date = rolling(daily, [day], CAMPAIGN, campaign_period(campaign), is_flow=True)[day]
+        value = value_of(to_date, is_ratio=False)
+    return trajectory, is_on_track(value, trajectory, rule)
+
+
+def _baselines(rules, unit_ids) -> dict[tuple[int, int], float]:
+    statement = select(Baseline).where(
+        Baseline.indicator_id.in_([rule.id for rule in rules]), Baseline.unit_id.in_(unit_ids)
+    )
+    return {(b.unit_id, b.indicator_id): b.value for b in db.session.scalars(statement)}
+
+
+def _milestones(rules, unit_ids) -> dict[tuple[int, int], list[tuple[date, float]]]:
+    statement = (
+        select(Milestone)
+        .where(
+            Milestone.indicator_id.in_([rule.id for rule in rules]),
+            Milestone.unit_id.in_(unit_ids),
+        )
+        .order_by(Milestone.milestone_date)
+    )
+    found: dict[tuple[int, int], list[tuple[date, float]]] = {}
+    for milestone in db.session.scalars(statement):
+        found.setdefault((milestone.unit_id, milestone.indicator_id), []).append(
+            (milestone.milestone_date, milestone.value)
+        )
+    return found
+
+
+# --- the level breakdown --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelFigures:
+    """The figures entered by the units of one kind in a subtree, for every indicator, over
+    the chosen window and over the campaign's first week (where they started)."""
+
+    kind: str
+    now: dict[int, Totals]
+    first_week: dict[int, Totals]
+
+
+def level_breakdown(campaign: Campaign, unit: Unit, day: date, window: str) -> list[LevelFigures]:
+    rules = indicator_rules(campaign)
+    periods = [
+        period_of(campaign, window, day),
+        period_of(campaign, WEEK, campaign.start_date + timedelta(days=6)),
+    ]
+    totals = queries.kind_totals(rules, unit.id, periods, campaign.start_date)
+    found = {key[0] for key in totals}
+    kinds = [kind for kind in unit_kinds_of_subtree(unit.id) if kind in found]
+    return [
+        LevelFigures(
+            kind=kind,
+            now={
+                rule.id: totals[(kind, rule.id, 0)]
+                for rule in rules
+                if (kind, rule.id, 0) in totals
+            },
+            first_week={
+                rule.id: totals[(kind, rule.id, 1)]
+                for rule in rules
+                if (kind, rule.id, 1) in totals
+            },
+        )
+        for kind in kinds
+    ]
