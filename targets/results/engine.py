@@ -37,7 +37,6 @@ from targets.queries import (
 from targets.results import queries
 from targets.results.rules import (
     CAMPAIGN,
-    FORECAST_DAYS,
     WEEK,
     Band,
     BandLimits,
@@ -269,6 +268,7 @@ def rank_units(
 
     `id_query` selects the same units' ids, for large groups (SQL instead of a long list).
     """
+    day = min(max(day, campaign.start_date), campaign.end_date)
     earlier = earlier_days(campaign, day)
     days = [day, *(when for when in earlier.values() if when is not None)]
     periods = [period_of(campaign, window, when) for when in days]
@@ -360,6 +360,14 @@ def campaign_groups(campaign: Campaign, within: Unit) -> list[Group]:
     ]
 
 
+def campaign_group(campaign: Campaign, code: str) -> Group | None:
+    """The campaign's own peer group with this code."""
+    peer_group = db.session.scalar(
+        select(PeerGroup).where(PeerGroup.campaign_id == campaign.id, PeerGroup.code == code)
+    )
+    return Group(peer_group.kind, peer_group.root_unit, peer_group) if peer_group else None
+
+
 def group_of(campaign: Campaign, unit: Unit) -> Group | None:
     """The unit's default peer group: the units of its kind under the same parent."""
     if unit.parent_id is None or unit.id == campaign.owner_unit_id:
@@ -416,6 +424,7 @@ class UnitResult:
 
 
 def unit_result(campaign: Campaign, unit: Unit, day: date, window: str) -> UnitResult:
+    day = min(max(day, campaign.start_date), campaign.end_date)
     group = group_of(campaign, unit)
     standing, group_size = None, 0
     if group is not None:
@@ -523,7 +532,7 @@ def indicator_details(
             )
             last_period = period_of(campaign, window, campaign.end_date)
             forecast_target = window_target(target_value, rule, last_period, whole.days)
-            projected = forecast(series[-FORECAST_DAYS:], campaign.end_date, is_ratio=rule.is_ratio)
+            projected = forecast(series, campaign.end_date, is_ratio=rule.is_ratio)
             details[unit_id][rule.id] = Detail(
                 indicator=by_id[rule.id],
                 effective=target,
@@ -619,3 +628,69 @@ def level_breakdown(campaign: Campaign, unit: Unit, day: date, window: str) -> l
         )
         for kind in kinds
     ]
+
+
+# --- the matrix -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Every unit of one kind below a unit (all levels down), scored over a window: the rows
+    of the units × indicators matrix. `kinds` are the kinds one may choose instead."""
+
+    unit: Unit
+    kind: str | None
+    kinds: list[str]
+    standings: list[Standing]
+
+
+# Orders of the matrix: by score (rank), by name, or by one indicator's achievement.
+SORT_BY_SCORE = "score"
+SORT_BY_NAME = "name"
+
+
+def matrix(campaign: Campaign, unit: Unit, kind: str | None, day: date, window: str) -> Matrix:
+    """`kind` None takes the kind of the unit's first children that report."""
+    below = _kinds_below(unit)
+    reporting = [
+        found
+        for found in unit_kinds_of_subtree(unit.id)
+        if found in below and any(i.applies_to(found) for i in campaign.indicators)
+    ]
+    if kind is None or kind not in reporting:
+        kind = reporting[0] if reporting else None
+    if kind is None:
+        return Matrix(unit, None, reporting, [])
+    id_query = (
+        select(Unit.id)
+        .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+        .where(UnitClosure.ancestor_id == unit.id, UnitClosure.depth > 0, Unit.kind == kind)
+    )
+    rows = members(select(*MEMBER_COLUMNS).where(Unit.id.in_(id_query)).order_by(Unit.code))
+    return Matrix(unit, kind, reporting, rank_units(campaign, rows, day, window, id_query))
+
+
+def _kinds_below(unit: Unit) -> set[str]:
+    statement = (
+        select(Unit.kind)
+        .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+        .where(UnitClosure.ancestor_id == unit.id, UnitClosure.depth > 0)
+        .distinct()
+    )
+    return set(db.session.scalars(statement))
+
+
+def sort_standings(standings: Sequence[Standing], order: str) -> list[Standing]:
+    """`order`: SORT_BY_SCORE (rank), SORT_BY_NAME, or an indicator code (its capped
+    achievement, best first; units where it does not count last). Ties keep the rank order."""
+    if order == SORT_BY_NAME:
+        return sorted(standings, key=lambda s: (s.unit.name, s.unit.code))
+    if order == SORT_BY_SCORE:
+        return sorted(standings, key=_standing_order)
+
+    def by_indicator(standing: Standing):
+        scored = next((s for s in standing.result.indicators if s.indicator.code == order), None)
+        achieved = scored.capped_achievement if scored else None
+        return (achieved is None, -(achieved or 0), *_standing_order(standing))
+
+    return sorted(standings, key=by_indicator)

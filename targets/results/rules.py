@@ -226,7 +226,8 @@ class UnitScore:
 
 def round_score(raw: float) -> float:
     """Two decimals, halves rounded up as people do by hand (66,665 → 66,67)."""
-    return float(Decimal(repr(raw)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    # 100 × 0,66665 is 66,66499999999999 in binary: nine decimals first give back the 66,665.
+    return float(Decimal(f"{raw:.9f}").quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def score_unit(
@@ -367,16 +368,16 @@ def trajectory_value(
 
     Points: (start, baseline) when there is a baseline, each milestone, (end, target); the
     value runs straight between neighbouring points and stays flat before the first and after
-    the last. With only a target there is no path to follow: the target itself.
+    the last. With only a target there is no path to follow: the target itself. Without a
+    target there is nothing to head for: None.
     """
+    if target is None:
+        return None
     points: dict[date, float] = {}
     if baseline is not None:
         points[start] = baseline
     points.update((when, value) for when, value in milestones if start <= when <= end)
-    if target is not None:
-        points[end] = target
-    if not points:
-        return None
+    points[end] = target
     ordered = sorted(points.items())
     if day <= ordered[0][0]:
         return ordered[0][1]
@@ -398,13 +399,16 @@ def forecast(
     points: Sequence[tuple[date, float | None]], until: date, *, is_ratio: bool
 ) -> float | None:
     """The value expected on `until` at the recent pace: the least-squares line through the
-    last FORECAST_DAYS daily values (days without a value are skipped), extended to `until`.
+    daily values of the last FORECAST_DAYS days given (days without a value are skipped, so
+    a unit with gaps has fewer points; "fewer at the start", DESIGN §4), extended to `until`.
 
     None with fewer than FORECAST_MIN_POINTS values. Ratios are kept within [0, 1], counts
     at 0 or more.
     """
-    known = sorted((day, value) for day, value in points if value is not None)
-    known = known[-FORECAST_DAYS:]
+    if not points:
+        return None
+    first_day = max(day for day, _value in points) - timedelta(days=FORECAST_DAYS - 1)
+    known = sorted((day, value) for day, value in points if value is not None and day >= first_day)
     if len(known) < FORECAST_MIN_POINTS:
         return None
     origin = known[0][0]
