@@ -58,7 +58,8 @@ def create_app(
 
 
 def _resolve_instance_settings(app: Flask) -> None:
-    """Fill the defaults that live in the instance folder: database, secret key, uploads."""
+    """Fill the defaults that live in the instance folder: database, secret key, uploads,
+    chart cache."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     url = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
@@ -68,3 +69,5 @@ def _resolve_instance_settings(app: Flask) -> None:
         app.config["SECRET_KEY"] = read_or_create_secret_key(app.instance_path)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    if not app.config.get("CHART_CACHE_FOLDER"):
+        app.config["CHART_CACHE_FOLDER"] = str(Path(app.instance_path) / "cache" / "charts")

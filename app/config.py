@@ -75,6 +75,12 @@ class Config:
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024  # one photo or PDF
     SPREADSHEET_MAX_BYTES = 5 * 1024 * 1024  # one uploaded .xlsx
 
+    # Charts drawn for the results pages and briefings are kept here (PNG files named by a
+    # hash of what they show). None means "cache/charts/ in the instance folder", resolved by
+    # the factory. Beyond CHART_CACHE_MAX_FILES, the least recently served are removed.
+    CHART_CACHE_FOLDER: str | None = None
+    CHART_CACHE_MAX_FILES = 5000
+
     # werkzeug's default (scrypt); the test configuration uses a cheaper method.
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
@@ -96,6 +102,8 @@ class Config:
             settings["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
         if env.get("UPLOAD_FOLDER"):
             settings["UPLOAD_FOLDER"] = env["UPLOAD_FOLDER"]
+        if env.get("CHART_CACHE_FOLDER"):
+            settings["CHART_CACHE_FOLDER"] = env["CHART_CACHE_FOLDER"]
         if env.get("SECRET_KEY"):
             settings["SECRET_KEY"] = env["SECRET_KEY"]
         if env.get("TIMEZONE"):

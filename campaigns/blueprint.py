@@ -30,3 +30,15 @@ bp.add_url_rule(
     controllers.remove_indicator_view,
     methods=("GET", "POST"),
 )
+bp.add_url_rule(
+    "/<code>/peer-groups",
+    "peer_groups",
+    controllers.peer_groups,
+    methods=("GET", "POST"),
+)
+bp.add_url_rule(
+    "/<code>/peer-groups/<group_code>/delete",
+    "remove_peer_group",
+    controllers.remove_peer_group_view,
+    methods=("GET", "POST"),
+)

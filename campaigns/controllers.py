@@ -1,4 +1,5 @@
-"""Campaign pages: list, create, view, edit, change status; add, edit and remove indicators.
+"""Campaign pages: list, create, view, edit, change status; add, edit and remove indicators;
+add and remove the campaign's own peer groups.
 
 Every view parses its input, checks access (404 unknown, 403 out of scope), calls one
 operation and renders. A refused form is answered 422 so the boundary rolls back; a refused
@@ -23,20 +24,23 @@ from campaigns.forms import (
     CampaignForm,
     IndicatorForm,
     NewCampaignForm,
+    PeerGroupForm,
     label_of,
 )
 from campaigns.hooks import campaign_links
 from campaigns.lookups import campaign_or_404
-from campaigns.models import Campaign, CampaignStatus, Indicator
+from campaigns.models import Campaign, CampaignStatus, Indicator, PeerGroup
 from campaigns.operations import (
     CampaignError,
     add_indicator,
+    add_peer_group,
     check_indicator_removable,
     check_indicators_addable,
     check_open,
     check_status_change,
     create_campaign,
     remove_indicator,
+    remove_peer_group,
     set_status,
     update_campaign,
     update_indicator,
@@ -356,6 +360,88 @@ def remove_indicator_view(code: str, indicator_code: str):
             "“%(name)s” is removed from the campaign, with the targets, baselines and "
             "milestones set for it. This cannot be undone.",
             name=indicator.name,
+        ),
+        danger=True,
+    )
+
+
+# --- peer groups ------------------------------------------------------------------------------
+
+
+def _peer_group_or_404(campaign: Campaign, group_code: str) -> PeerGroup:
+    peer_group = queries.peer_group_by_code(campaign, group_code)
+    if peer_group is None:
+        abort(404)
+    return peer_group
+
+
+def _root_from_form(form: PeerGroupForm):
+    code = form.root_unit.data.strip()
+    unit = unit_by_code(code)
+    if unit is None:
+        form.root_unit.errors.append(_("No unit has the code “%(code)s”.", code=code))
+    return unit
+
+
+@login_required
+def peer_groups(code: str):
+    """The campaign's own peer groups with their sizes, and the form that adds one."""
+    campaign = _configurable_campaign_or_404(code)
+    form = PeerGroupForm()
+    form.kind.choices = [
+        (kind, kind_label(kind)) for kind in queries.unit_kinds_below(campaign.owner_unit_id)
+    ]
+    if not form.is_submitted():
+        form.root_unit.data = campaign.owner_unit.code
+    if form.validate_on_submit():
+        root = _root_from_form(form)
+        if root is not None:
+            try:
+                peer_group = add_peer_group(
+                    campaign,
+                    code=form.code.data,
+                    name=form.name.data,
+                    root_unit=root,
+                    kind=form.kind.data or "",
+                )
+            except CampaignError as error:
+                if campaign.is_closed:
+                    return _back_to(campaign, error)
+                _attach(form, error)
+            else:
+                flash(_("Peer group %(code)s added.", code=peer_group.code), "success")
+                return redirect(url_for("campaigns.peer_groups", code=campaign.code))
+    return render_template(
+        "campaigns/peer_groups.html",
+        form=form,
+        campaign=campaign,
+        groups=queries.peer_groups_with_sizes(campaign),
+    ), _form_status(form)
+
+
+@login_required
+def remove_peer_group_view(code: str, group_code: str):
+    campaign = _configurable_campaign_or_404(code)
+    peer_group = _peer_group_or_404(campaign, group_code)
+    try:
+        check_open(campaign)
+    except CampaignError as error:
+        return _back_to(campaign, error)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        group_code = peer_group.code
+        remove_peer_group(peer_group)
+        flash(_("Peer group %(code)s removed.", code=group_code), "success")
+        return redirect(url_for("campaigns.peer_groups", code=campaign.code))
+    return render_template(
+        "campaigns/confirm.html",
+        form=form,
+        campaign=campaign,
+        title=_("Remove peer group %(code)s?", code=peer_group.code),
+        explanation=_(
+            "“%(name)s” is no longer ranked. Its units keep their figures and stay ranked in "
+            "their default groups.",
+            name=peer_group.name,
         ),
         danger=True,
     )

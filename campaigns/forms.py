@@ -373,3 +373,29 @@ class IndicatorForm(FlaskForm):
             "numerator_label": self.numerator_label.data or "",
             "denominator_label": self.denominator_label.data or "",
         }
+
+
+class PeerGroupForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[REQUIRED, at_most(32)],
+        description=_l("Letters without accents, digits, “.”, “_” or “-”; e.g. XA_TOAN_TINH."),
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"},
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[REQUIRED, at_most(255)],
+        render_kw={"placeholder": _l("e.g. %(example)s", example="Tất cả xã của tỉnh")},
+    )
+    root_unit = StringField(
+        _l("Below unit (code)"),
+        validators=[REQUIRED],
+        description=_l("The group holds every unit of the chosen kind below this unit."),
+        render_kw={"autocomplete": "off"},
+    )
+    kind = SelectField(
+        _l("Kind of unit"),
+        choices=[],
+        validate_choice=False,  # the operation refuses a kind absent below the unit
+    )
+    submit = SubmitField(_l("Add peer group"))

@@ -4,6 +4,9 @@ exist and 403 when it lies outside the user's reach. Pages answer with the error
 user). Every campaign, task, target and progress view starts here.
 """
 
+import re
+from datetime import date
+
 import flask
 from flask import g
 from flask_babel import gettext as _
@@ -72,3 +75,17 @@ def campaign_unit_or_abort(campaign: Campaign, unit_code: str, default: Unit) ->
 def item_error(index: int | None, field: str | None, message: str) -> dict:
     """One problem of a batch: the item's position in the request, its field, why."""
     return {"index": index, "field": field, "message": message}
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(value: object) -> date | None:
+    """A date the API was sent as yyyy-mm-dd (date.fromisoformat alone would also take
+    "20220610" or "2022-W23-5"); None when it is anything else."""
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

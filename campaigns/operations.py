@@ -1,4 +1,5 @@
-"""Every write to campaigns and their indicators. Operations flush; the caller commits.
+"""Every write to campaigns, their indicators and their peer groups. Operations flush; the
+caller commits.
 
 Each operation checks its input completely and raises `CampaignError(message, field)` before
 it changes anything, so a refused request leaves the session as it found it.
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from app.codes import is_valid_code
 from app.db import db
 from app.units.models import Unit
+from app.units.queries import is_in_subtree
 from app.users.models import User
 from campaigns.models import (
     Campaign,
@@ -23,9 +25,11 @@ from campaigns.models import (
     IndicatorKind,
     IndicatorUnitKind,
     Measure,
+    PeerGroup,
     RankingWindow,
 )
 from campaigns.progress.queries import has_entries
+from campaigns.queries import peer_group_by_code, unit_kinds_below
 from campaigns.rules import bands_ordered, may_change_status
 
 TEXT_MAX = 255  # names, legal basis, labels
@@ -526,3 +530,57 @@ def _choice_error(value: object, choices, field: str) -> CampaignError:
         ),
         field,
     )
+
+
+# --- peer groups ------------------------------------------------------------------------------
+
+
+def add_peer_group(
+    campaign: Campaign, *, code: str, name: str, root_unit: Unit, kind: str
+) -> PeerGroup:
+    """A group the campaign ranks together besides the default ones: every unit of `kind`
+    below `root_unit` (DESIGN §5: "all communes of the province")."""
+    check_open(campaign)
+    code, name, kind = code.strip(), name.strip(), kind.strip()
+    if not is_valid_code(code):
+        raise CampaignError(_code_message(), "code")
+    if peer_group_by_code(campaign, code) is not None:
+        raise CampaignError(
+            _("The campaign already has a peer group “%(code)s”.", code=code), "code"
+        )
+    _raise_first(_text_problems(name, "name", required=True))
+    if not is_in_subtree(root_unit.id, campaign.owner_unit_id):
+        raise CampaignError(
+            _(
+                "%(unit)s is not part of campaign %(campaign)s.",
+                unit=root_unit.name,
+                campaign=campaign.code,
+            ),
+            "root_unit",
+        )
+    kinds = unit_kinds_below(root_unit.id)
+    if not kinds:
+        raise CampaignError(_("No unit lies below %(unit)s.", unit=root_unit.name), "root_unit")
+    if kind not in kinds:
+        raise CampaignError(
+            _(
+                "No unit of kind “%(kind)s” lies below %(unit)s; choose one of %(kinds)s.",
+                kind=kind,
+                unit=root_unit.name,
+                kinds=", ".join(kinds),
+            ),
+            "kind",
+        )
+    peer_group = PeerGroup(
+        campaign_id=campaign.id, code=code, name=name, root_unit=root_unit, kind=kind
+    )
+    db.session.add(peer_group)
+    db.session.flush()
+    return peer_group
+
+
+def remove_peer_group(peer_group: PeerGroup) -> None:
+    """The group stops being ranked; units and figures are untouched."""
+    check_open(peer_group.campaign)
+    db.session.delete(peer_group)
+    db.session.flush()

@@ -8,7 +8,7 @@ from app.scope import Access, reachable_unit_ids
 from app.units.models import Unit, UnitClosure
 from app.users.models import User
 from campaigns.access import visible_campaigns
-from campaigns.models import Campaign, Indicator
+from campaigns.models import Campaign, Indicator, PeerGroup
 
 
 def campaign_by_code(code: str) -> Campaign | None:
@@ -51,3 +51,44 @@ def owner_unit_options(user: User) -> Select[tuple[Unit]]:
 def campaign_list(user: User) -> Select[tuple[Campaign]]:
     """The campaigns the user may see, newest first, with their owner units loaded."""
     return visible_campaigns(user).options(selectinload(Campaign.owner_unit))
+
+
+# --- peer groups ------------------------------------------------------------------------------
+
+
+def unit_kinds_below(root_id: int) -> list[str]:
+    """The kinds of the units strictly below the unit, the higher levels first."""
+    statement = (
+        select(Unit.kind)
+        .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+        .where(UnitClosure.ancestor_id == root_id, UnitClosure.depth > 0)
+        .group_by(Unit.kind)
+        .order_by(func.min(UnitClosure.depth), Unit.kind)
+    )
+    return list(db.session.scalars(statement))
+
+
+def peer_group_by_code(campaign: Campaign, code: str) -> PeerGroup | None:
+    return db.session.scalar(
+        select(PeerGroup).where(PeerGroup.campaign_id == campaign.id, PeerGroup.code == code)
+    )
+
+
+def peer_groups_with_sizes(campaign: Campaign) -> list[tuple[PeerGroup, int]]:
+    """The campaign's own peer groups by code, each with its number of members (the units
+    of its kind below its root, as the results rank them)."""
+    size = (
+        select(func.count())
+        .select_from(UnitClosure)
+        .join(Unit, Unit.id == UnitClosure.descendant_id)
+        .where(UnitClosure.ancestor_id == PeerGroup.root_unit_id, Unit.kind == PeerGroup.kind)
+        .correlate(PeerGroup)
+        .scalar_subquery()
+    )
+    statement = (
+        select(PeerGroup, size)
+        .where(PeerGroup.campaign_id == campaign.id)
+        .options(selectinload(PeerGroup.root_unit))
+        .order_by(PeerGroup.code)
+    )
+    return [(group, count) for group, count in db.session.execute(statement)]

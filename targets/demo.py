@@ -1,7 +1,8 @@
 """The demo's campaign: Bình Phước's 92-day drive of 2022 (Kế hoạch 170/KH-UBND).
 
 It is made through the same operations as the pages: the 92-day template, district-specific
-targets, baselines, milestones and three tasks, one of them forwarded by the demo manager.
+targets, baselines, milestones, a peer group of every commune of the province, and three
+tasks, one of them forwarded by the demo manager.
 The baselines reproduce DESIGN §9 (province 21,62% online before the campaign; provincial
 agencies 82,89%, Văn phòng Đăng ký đất đai 15,13%, district level 49,94%, commune level 87%;
 2,9% of dossiers settled late). Then every unit's daily figures for the 92 days, generated
@@ -22,7 +23,7 @@ from app.units.models import Unit
 from app.units.queries import unit_by_code
 from app.users.queries import user_by_username
 from campaigns.models import CampaignStatus
-from campaigns.operations import create_campaign, set_status
+from campaigns.operations import add_peer_group, create_campaign, set_status
 from campaigns.progress.operations import GeneratedEntry, load_generated_entries
 from campaigns.progress.queries import reporting_units
 from campaigns.queries import campaign_by_code
@@ -46,6 +47,8 @@ LAND_REGISTRY = "70-VPDKDD"
 INFORMATION_DEPARTMENT = "70-STTTT"
 ONLINE = "HS_TRUC_TUYEN"
 ON_TIME = "DUNG_HAN"
+# The campaign's own peer group: every commune of the province ranked together (DESIGN §5).
+ALL_COMMUNES = "XA_TOAN_TINH"
 
 # Own targets for online processing above the province's 50%, and two communes of Lộc Ninh
 # below it, so that the grid of Huyện Lộc Ninh shows a consistency warning.
@@ -84,6 +87,13 @@ def load_demo_campaign() -> str:
         [MilestoneInput(date(2022, 6, 30), 0.35), MilestoneInput(date(2022, 7, 31), 0.45)],
         user=None,
         source=Source.DEMO,
+    )
+    add_peer_group(
+        campaign,
+        code=ALL_COMMUNES,
+        name="Tất cả xã, phường, thị trấn của tỉnh",
+        root_unit=province,
+        kind="commune",
     )
     set_status(campaign, CampaignStatus.ACTIVE)
     # The test configuration leaves the 64.300 generated figures out: most demo tests only

@@ -3,11 +3,14 @@
 "in" is a campaign owned by P1, which every world user of P1's tree may see and only
 admin@P1 may configure; "out" is the same kind of campaign owned by P2, outside every role's
 units. Draft campaigns serve the pages that need a draft (start, indicators), active ones
-the page that closes a campaign.
+the page that closes a campaign. Each draft has a peer group PG (P1's communes, P2's
+districts).
 """
 
 from datetime import date
 
+from app.units.queries import unit_by_code
+from campaigns.operations import add_peer_group
 from tests.access import (
     ROLES,
     SIGN_IN_FIRST,
@@ -23,6 +26,8 @@ from tests.factories import World, make_campaign, make_indicator
 DRAFT = {"in": "CAMP-IN", "out": "CAMP-OUT"}
 ACTIVE = {"in": "CAMP-IN-ACTIVE", "out": "CAMP-OUT-ACTIVE"}
 INDICATOR = "I1"
+PEER_GROUP = "PG"
+PEER_GROUP_KIND = {"P1": "commune", "P2": "district"}
 
 
 def build(world: World) -> dict:
@@ -32,13 +37,21 @@ def build(world: World) -> dict:
                 codes[scope], owner, start=date(2022, 6, 1), end=date(2022, 8, 31)
             )
             make_indicator(campaign, INDICATOR)
+            if status == "draft":
+                add_peer_group(
+                    campaign,
+                    code=PEER_GROUP,
+                    name="Nhóm so sánh",
+                    root_unit=unit_by_code(owner),
+                    kind=PEER_GROUP_KIND[owner],
+                )
             campaign.status = status
     return {}
 
 
 def campaign_path(template: str, codes: dict[str, str] = DRAFT):
     def path(role: str, scope: str, context: Context) -> str:
-        return template.format(code=codes[scope], indicator=INDICATOR)
+        return template.format(code=codes[scope], indicator=INDICATOR, group=PEER_GROUP)
 
     return path
 
@@ -96,6 +109,28 @@ ROUTES = {
         "GET",
         campaign_path("/campaigns/{code}/indicators/{indicator}/remove"),
         CONFIGURE,
+        SIGN_IN_FIRST,
+    ),
+    "campaigns.peer_groups": Route(
+        "GET", campaign_path("/campaigns/{code}/peer-groups"), CONFIGURE, SIGN_IN_FIRST
+    ),
+    # An empty form is refused (422) only after the configurer check.
+    "campaigns.peer_groups#post": Route(
+        "POST",
+        campaign_path("/campaigns/{code}/peer-groups"),
+        scoped("admin", inside=422),
+        SIGN_IN_FIRST,
+    ),
+    "campaigns.remove_peer_group": Route(
+        "GET",
+        campaign_path("/campaigns/{code}/peer-groups/{group}/delete"),
+        CONFIGURE,
+        SIGN_IN_FIRST,
+    ),
+    "campaigns.remove_peer_group#post": Route(
+        "POST",
+        campaign_path("/campaigns/{code}/peer-groups/{group}/delete"),
+        scoped("admin", inside=302),
         SIGN_IN_FIRST,
     ),
     "campaigns_api.get_campaign": Route(

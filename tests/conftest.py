@@ -75,9 +75,15 @@ def empty_database(tmp_path_factory) -> Iterator[Database]:
 
 @pytest.fixture
 def app(database: Database, tmp_path) -> Iterator[Flask]:
-    """The application on the session database, with uploads in the test's own folder."""
+    """The application on the session database, with uploads and charts in the test's own
+    folder."""
     application = create_app(
-        TestConfig, {**database.settings(), "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+        TestConfig,
+        {
+            **database.settings(),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "CHART_CACHE_FOLDER": str(tmp_path / "charts"),
+        },
     )
     yield application
     with application.app_context():
@@ -96,7 +102,11 @@ def make_app(database: Database, app: Flask):
     made: list[Flask] = []
 
     def build(**overrides: object) -> Flask:
-        settings = {**database.settings(), "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]}
+        settings = {
+            **database.settings(),
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "CHART_CACHE_FOLDER": app.config["CHART_CACHE_FOLDER"],
+        }
         made.append(create_app(TestConfig, {**settings, **overrides}))
         return made[-1]
 

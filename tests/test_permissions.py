@@ -13,6 +13,8 @@ from tests import (
     access_core,
     access_progress,
     access_progress_import,
+    access_results,
+    access_results_api,
     access_targets,
     access_tasks,
 )
@@ -26,6 +28,8 @@ TABLES = (
     access_tasks,
     access_progress,
     access_progress_import,
+    access_results,
+    access_results_api,
 )
 ROUTES = {endpoint: route for table in TABLES for endpoint, route in table.ROUTES.items()}
 
