@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.db import db
 from app.scope import Access, reachable_unit_ids
 from app.units.models import Unit, UnitClosure
+from app.units.queries import lineage
 from app.users.models import User
 from campaigns.access import visible_campaigns
 from campaigns.models import Campaign, Indicator, PeerGroup
@@ -81,7 +82,11 @@ def peer_groups_with_sizes(campaign: Campaign) -> list[tuple[PeerGroup, int]]:
         select(func.count())
         .select_from(UnitClosure)
         .join(Unit, Unit.id == UnitClosure.descendant_id)
-        .where(UnitClosure.ancestor_id == PeerGroup.root_unit_id, Unit.kind == PeerGroup.kind)
+        .where(
+            UnitClosure.ancestor_id == PeerGroup.root_unit_id,
+            UnitClosure.depth > 0,
+            Unit.kind == PeerGroup.kind,
+        )
         .correlate(PeerGroup)
         .scalar_subquery()
     )
@@ -92,3 +97,13 @@ def peer_groups_with_sizes(campaign: Campaign) -> list[tuple[PeerGroup, int]]:
         .order_by(PeerGroup.code)
     )
     return [(group, count) for group, count in db.session.execute(statement)]
+
+
+def campaign_lineage(campaign: Campaign, unit: Unit, user: User) -> list[Unit]:
+    """The way from the campaign's owner (or the highest unit the user reads) down to the
+    unit: the breadcrumbs of every campaign page about a unit."""
+    within = select(UnitClosure.descendant_id).where(
+        UnitClosure.ancestor_id == campaign.owner_unit_id,
+        UnitClosure.descendant_id.in_(reachable_unit_ids(user, Access.READ)),
+    )
+    return lineage(unit.id, within=within)

@@ -23,18 +23,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_smorest import abort as smorest_abort
-from sqlalchemy import select
 
 from app.db import db
 from app.formatting import format_number, format_percent, parse_decimal
-from app.scope import Access, Reach, may, reach, reachable_unit_ids
+from app.scope import Access, Reach, may, reach
 from app.spreadsheets import UploadError, check_upload
-from app.units.models import Unit, UnitClosure
-from app.units.queries import lineage
+from app.units.models import Unit
 from campaigns.access import may_configure
 from campaigns.hooks import CampaignLink
 from campaigns.lookups import campaign_or_404, campaign_unit_or_404
 from campaigns.models import Campaign, Indicator
+from campaigns.queries import campaign_lineage
 from targets import excel, queries
 from targets.forms import (
     ApplyToChildrenForm,
@@ -210,15 +209,6 @@ def _warnings_in_words(campaign: Campaign, unit: Unit) -> list[str]:
     return [describe_warning(warning, indicators, units) for warning in warnings]
 
 
-def _lineage(campaign: Campaign, unit: Unit) -> list[Unit]:
-    """The way from the campaign's owner (or the highest unit the user reads) to the unit."""
-    within = select(UnitClosure.descendant_id).where(
-        UnitClosure.ancestor_id == campaign.owner_unit_id,
-        UnitClosure.descendant_id.in_(reachable_unit_ids(current_user, Access.READ)),
-    )
-    return lineage(unit.id, within=within)
-
-
 def _problem_messages(problems: list[Problem]) -> list[str]:
     return [problem.message for problem in problems]
 
@@ -325,7 +315,7 @@ def grid(code: str, unit_code: str):
         cell_errors=cell_errors,
         typed=typed,
         warnings=_warnings_in_words(campaign, unit),
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
         children_assignable=children_assignable,
         may_upload=reach(current_user, Access.ASSIGN) is not Reach.NONE,
         show_value=show_value,
@@ -503,7 +493,7 @@ def baselines(code: str, unit_code: str):
         typed=typed,
         form=form,
         whole=_whole,
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
     ), status
 
 
@@ -600,7 +590,7 @@ def milestones(code: str, unit_code: str, indicator_code: str):
         new_rows=range(NEW_MILESTONE_ROWS),
         show_value=show_value,
         input_text=input_text,
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
     ), status
 
 
@@ -623,7 +613,7 @@ def history(code: str, unit_code: str):
         revision_value=_revision_value,
         subject_label=_subject_label,
         source_label=_source_label,
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
     )
 
 

@@ -2,27 +2,23 @@
 
 Every figure checked here is computed from the entries in the database (SQL sums, or Python
 over the rows), never taken from the generator. The demo is loaded ONCE for the module (about
-3 s): the `demo` fixture builds its own application on the session database, runs
-`flask demo` through the CLI runner and empties the tables when the module is done. So no
-test here may use the `app` fixture, whose teardown would empty the tables in between; the
-test of `load_generated_entries` works inside the demo's database and rolls back.
+3 s): the `demo` fixture (tests/conftest.py) builds its own application on the session
+database, runs `flask demo` through the CLI runner and empties the tables when the module is
+done. So no test here may use the `app` fixture, whose teardown would empty the tables in
+between; the test of `load_generated_entries` works inside the demo's database and rolls back.
 """
 
 import csv
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
-from app.config import TestConfig
 from app.db import db
 from app.units.models import Unit
 from app.units.queries import unit_by_code
@@ -34,6 +30,7 @@ from campaigns.progress.queries import discipline
 from campaigns.queries import campaign_by_code
 from targets import demo_entries
 from targets.demo_entries import DemoUnit
+from tests.conftest import Demo
 from tests.factories import make_campaign, make_indicator
 
 CODE = "CD92-2022"
@@ -75,33 +72,6 @@ MISSED = {
     ("694", "2022-08-11"),
 }
 LAGGARDS = {"70-SXD", "693", "25318", "25321"}
-
-
-@dataclass(frozen=True)
-class Demo:
-    app: Flask
-    output: str
-
-
-@pytest.fixture(scope="module")
-def demo(database, tmp_path_factory) -> Iterator[Demo]:
-    application = create_app(
-        TestConfig,
-        {
-            **database.settings(),
-            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-            "DEMO_DAILY_ENTRIES": True,
-        },
-    )
-    result = application.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield Demo(application, result.output)
-    with application.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -435,6 +435,14 @@ def test_the_only_kind_below_a_parent_is_taken(client, tokens):
 # --- refusals --------------------------------------------------------------------------------
 
 
+def test_the_ranking_parent_defaults_to_the_callers_unit(client, tokens):
+    # manager9 sits at H1, below the owner T: without `parent`, H1's communes are ranked.
+    body = error_of(get(client, RANKING, tokens["manager9"], date="2022-06-10"), 200)
+
+    assert (body["group"]["parent"], body["group"]["kind"]) == ("H1", "commune")
+    assert {item["unit"] for item in body["items"]} == {"X11", "X12"}
+
+
 @pytest.mark.parametrize(
     ("url", "username", "query", "status", "message"),
     [
@@ -471,7 +479,6 @@ def test_the_only_kind_below_a_parent_is_taken(client, tokens):
         (RANKING, "admin9", {"group": "NOPE"}, 404, "Campaign KQ has no peer group “NOPE”."),
         (RANKING, "admin9", {"parent": "ZZ9"}, 404, "No unit has the code “ZZ9”."),
         (RANKING, "manager9", {"parent": "H2"}, 403, "Unit “H2” is outside your units."),
-        (RANKING, "manager9", {}, 403, "Unit “T” is outside your units."),
         (RANKING, "manager9", {"group": "XA"}, 403, "Unit “T” is outside your units."),
     ],
     ids=[
@@ -484,7 +491,6 @@ def test_the_only_kind_below_a_parent_is_taken(client, tokens):
         "ranking-unknown-group",
         "ranking-unknown-parent",
         "ranking-parent-out-of-scope",
-        "ranking-default-parent-out-of-scope",
         "ranking-group-root-out-of-scope",
     ],
 )

@@ -678,7 +678,7 @@ def test_movement_and_score_change_against_one_and_seven_days_before(ranked):
         ("C15", 0.0, 5, -1, 0.0),
     ]
     # 03/07: C12 100 (1), everyone else 0 (2).
-    assert {s.unit.code: s.earlier_scores[7] for s in standings} == {
+    assert {s.unit.code: s.earlier_results[7].score for s in standings} == {
         "C11": 0.0,
         "C12": 100.0,
         "C13": 0.0,

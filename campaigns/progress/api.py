@@ -6,7 +6,6 @@ the item's position in the body), and an item whose figures are already saved ch
 so sending the same body twice is harmless.
 """
 
-import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api import ApiBlueprint
 from app.db import db, utcnow
 from app.scope import Access, Reach, reach
-from campaigns.lookups import campaign_or_abort, campaign_unit_or_abort, item_error
+from campaigns.lookups import campaign_or_abort, campaign_unit_or_abort, iso_date, item_error
 from campaigns.models import CampaignStatus
 from campaigns.progress import queries
 from campaigns.progress.models import EntrySource
@@ -35,7 +34,6 @@ blp = ApiBlueprint(
 )
 
 ITEM_FIELDS = ("unit", "indicator", "date", "numerator", "denominator", "confirmed", "reason")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The largest figure the database keeps (a 32-bit integer on PostgreSQL).
 FIGURE_MAX = 2_147_483_647
 REASON_MAX = 1000
@@ -207,7 +205,7 @@ def _read_items(body: object) -> tuple[list[EntryInput], list[dict]]:
         if "date" not in item:
             found.append(item_error(index, "date", _("This field is required.")))
         else:
-            day = _iso_date(item["date"])
+            day = iso_date(item["date"])
             if day is None:
                 found.append(item_error(index, "date", _("Not a date: write it as yyyy-mm-dd.")))
         if "numerator" not in item:
@@ -241,15 +239,6 @@ def _read_items(body: object) -> tuple[list[EntryInput], list[dict]]:
             )
         )
     return inputs, errors
-
-
-def _iso_date(value: object) -> date | None:
-    if not isinstance(value, str) or not ISO_DATE.match(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @blp.route("/<code>/progress")
@@ -288,7 +277,7 @@ class CampaignProgress(MethodView):
             if text is None or text == "":
                 bounds[name] = defaults[name]
                 continue
-            bounds[name] = _iso_date(text)
+            bounds[name] = iso_date(text)
             if bounds[name] is None:
                 errors.append(item_error(None, name, _("Not a date: write it as yyyy-mm-dd.")))
         if not errors and bounds["from"] > bounds["to"]:

@@ -15,12 +15,11 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.db import db, utcnow
-from app.scope import Access, Reach, may, reach, reachable_unit_ids
-from app.units.models import Unit, UnitClosure
-from app.units.queries import child_counts, children, is_in_subtree, lineage
+from app.scope import Access, Reach, may, reach
+from app.units.models import Unit
+from app.units.queries import child_counts, children, is_in_subtree
 from campaigns.access import may_see
 from campaigns.hooks import CampaignLink
 from campaigns.lookups import campaign_or_404, campaign_unit_or_404
@@ -28,6 +27,7 @@ from campaigns.models import Campaign, CampaignStatus, Indicator
 from campaigns.progress import pages, queries
 from campaigns.progress.forms import EntryForm
 from campaigns.progress.rules import date_problem, days_in_window, deadline
+from campaigns.queries import campaign_lineage
 
 DISCIPLINE_DAYS = 7
 # The groups of the "who reported" page, in the order they are shown.
@@ -67,15 +67,6 @@ def _default_unit(campaign: Campaign) -> Unit:
     if is_in_subtree(current_user.unit_id, campaign.owner_unit_id):
         return current_user.unit
     return campaign.owner_unit
-
-
-def _lineage(campaign: Campaign, unit: Unit) -> list[Unit]:
-    """The way from the campaign's owner (or the highest unit the user reads) to the unit."""
-    within = select(UnitClosure.descendant_id).where(
-        UnitClosure.ancestor_id == campaign.owner_unit_id,
-        UnitClosure.descendant_id.in_(reachable_unit_ids(current_user, Access.READ)),
-    )
-    return lineage(unit.id, within=within)
 
 
 def _page_number() -> int:
@@ -190,7 +181,7 @@ def entry(code: str, unit_code: str):
         yesterday=sheet.previous_day(),
         on_behalf=sheet.any_editable and unit.id != current_user.unit_id,
         has_children=bool(child_counts([unit.id])),
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
         cell_name=pages.cell_name,
         **_day_choice(campaign, day, today),
     ), (422 if request.method == "POST" else 200)
@@ -235,7 +226,7 @@ def grid(code: str, unit_code: str):
         page_words=_page_words(sheet),
         statuses={row.id: pages.day_status(sheet, row) for row in sheet.rows},
         below=child_counts([row.id for row in listing.items]),
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
         cell_name=pages.cell_name,
         **_day_choice(campaign, day, today),
     ), (422 if request.method == "POST" else 200)
@@ -263,7 +254,7 @@ def history(code: str, unit_code: str, indicator_code: str, day: str):
         entry=entry,
         listing=listing,
         source_label=pages.source_label,
-        lineage=_lineage(campaign, unit),
+        lineage=campaign_lineage(campaign, unit, current_user),
     )
 
 

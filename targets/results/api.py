@@ -83,7 +83,8 @@ class RankingQuerySchema(Schema):
     parent = fields.String(
         metadata={
             "description": "Rank the units directly below this unit (code). Default: the "
-            "campaign's owner unit.",
+            "token owner's unit if it takes part in the campaign, else the campaign's owner "
+            "unit.",
             "example": "70",
         }
     )
@@ -522,7 +523,9 @@ class CampaignRanking(MethodView):
         elif group_code:
             group = _campaign_group(campaign, group_code)
         else:
-            parent = campaign_unit_or_abort(campaign, parent_code, default=campaign.owner_unit)
+            parent = campaign_unit_or_abort(
+                campaign, parent_code, default=default_unit(campaign, g.api_user)
+            )
             group = _default_group(campaign, parent, kind, errors)
         day, window = _day_and_window(campaign, args, errors)
         _refuse(errors)

@@ -18,7 +18,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -74,8 +74,15 @@ class Trend:
     trajectory: list[float | None] | None  # the same days; None: no path to draw
 
 
-def trends(campaign: Campaign, unit: Unit, day: date, window: str) -> dict[int, Trend]:
-    """The trends of every indicator that applies to the unit, by indicator id.
+def trends(
+    campaign: Campaign,
+    unit: Unit,
+    day: date,
+    window: str,
+    indicator_ids: Sequence[int] | None = None,
+) -> dict[int, Trend]:
+    """The trends of the indicators that apply to the unit (all, or those of
+    `indicator_ids`), by indicator id.
 
     The target of a flow count is its share of the window's days (rules.window_target), so
     it moves with the window near the campaign's start. The trajectory is drawn from a
@@ -83,7 +90,7 @@ def trends(campaign: Campaign, unit: Unit, day: date, window: str) -> dict[int, 
     trajectory runs to a campaign total, so it is drawn against the campaign-to-date figure
     only.
     """
-    details = engine.indicator_details(campaign, [unit], day, window)[unit.id]
+    details = engine.indicator_details(campaign, [unit], day, window, indicator_ids)[unit.id]
     rules = {rule.id: rule for rule in engine.indicator_rules(campaign)}
     start, end = campaign.start_date, campaign.end_date
     days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
@@ -143,7 +150,7 @@ def trend_chart(
 ) -> bytes:
     """PNG of the indicator's window figure from the campaign's first day to `day`, against
     its target and trajectory, with the forecast to the last day as a dashed line."""
-    trend = trends(campaign, unit, day, window).get(indicator.id)
+    trend = trends(campaign, unit, day, window, [indicator.id]).get(indicator.id)
     with force_locale(language):
         data = TrendData(
             title=indicator.name,

@@ -35,6 +35,7 @@ from campaigns.hooks import CampaignLink
 from campaigns.lookups import campaign_or_404, campaign_unit_or_404
 from campaigns.models import Campaign, CampaignStatus, Indicator
 from campaigns.progress.pages import list_page
+from campaigns.queries import campaign_lineage
 from campaigns.rules import campaign_day
 from targets.queries import default_unit
 from targets.results import charts, engine, excel, pages
@@ -69,6 +70,21 @@ def _choice(campaign: Campaign) -> pages.Choice:
         )
     except pages.BadRequest as error:
         smorest_abort(400, message=error.message)
+
+
+def _matrix_kind(campaign: Campaign, unit: Unit) -> str | None:
+    """The `kind` asked for (None: the default), if units of that kind below the unit report."""
+    kind = request.args.get("kind", "").strip() or None
+    if kind is not None and kind not in engine.matrix_kinds(campaign, unit):
+        smorest_abort(
+            400,
+            message=_(
+                "“%(kind)s” is not a level of the units below %(unit)s that report.",
+                kind=kind,
+                unit=unit.name,
+            ),
+        )
+    return kind
 
 
 def _order(campaign: Campaign) -> str:
@@ -130,7 +146,7 @@ def _common(campaign: Campaign, unit: Unit, choice: pages.Choice) -> dict:
         "campaign": campaign,
         "unit": unit,
         "choice": choice,
-        "lineage": pages.readable_lineage(campaign, unit, current_user),
+        "lineage": campaign_lineage(campaign, unit, current_user),
         "pages": pages,
     }
 
@@ -186,7 +202,7 @@ def unit_page(code: str, unit_code: str):
     ):
         return render_template("results/unit.html", **context)
     result = engine.unit_result(campaign, unit, choice.day, choice.window)
-    group = engine.group_of(campaign, unit)
+    group = result.group
     groups = engine.default_groups(campaign, unit) + engine.campaign_groups(campaign, unit)
     context.update(
         result=result,
@@ -209,10 +225,9 @@ def why(code: str, unit_code: str):
     result, around, group = None, [], None
     if campaign.indicators:
         result = engine.unit_result(campaign, unit, choice.day, choice.window)
-        group = engine.group_of(campaign, unit)
-        if group is not None and result.standing is not None:
-            standings = engine.rank_group(campaign, group, choice.day, choice.window)
-            around = pages.neighbours(standings, unit, current_user)
+        group = result.group
+        if result.standing is not None:
+            around = pages.neighbours(result.group_standings, unit, current_user)
     return render_template(
         "results/why.html",
         **_common(campaign, unit, choice),
@@ -231,17 +246,7 @@ def matrix(code: str, unit_code: str):
     unit = campaign_unit_or_404(campaign, unit_code)
     choice = _choice(campaign)
     order = _order(campaign)
-    kind = request.args.get("kind", "").strip() or None
-    found = engine.matrix(campaign, unit, kind, choice.day, choice.window)
-    if kind is not None and found.kind != kind:
-        smorest_abort(
-            400,
-            message=_(
-                "“%(kind)s” is not a level of the units below %(unit)s that report.",
-                kind=kind,
-                unit=unit.name,
-            ),
-        )
+    found = engine.matrix(campaign, unit, _matrix_kind(campaign, unit), choice.day, choice.window)
     return render_template(
         "results/matrix.html",
         **_common(campaign, unit, choice),
@@ -324,6 +329,6 @@ def matrix_export(code: str, unit_code: str):
     unit = campaign_unit_or_404(campaign, unit_code)
     choice = _choice(campaign)
     order = _order(campaign)
-    kind = request.args.get("kind", "").strip() or None
+    kind = _matrix_kind(campaign, unit)
     content = excel.matrix_workbook(campaign, unit, kind, choice.day, choice.window, order)
     return _xlsx(content, f"ma-tran-{campaign.code}-{unit.code}", choice.day)

@@ -201,7 +201,7 @@ class Standing:
     band: Band | None
     rank: int | None
     earlier_ranks: dict[int, int | None] = field(default_factory=dict)  # days before → rank
-    earlier_scores: dict[int, float | None] = field(default_factory=dict)
+    earlier_results: dict[int, UnitScore | None] = field(default_factory=dict)
 
     @property
     def score(self) -> float | None:
@@ -216,7 +216,8 @@ class Standing:
         return movement(self.rank, self.earlier_ranks.get(days))
 
     def score_change(self, days: int) -> float | None:
-        return score_change(self.score, self.earlier_scores.get(days))
+        earlier = self.earlier_results.get(days)
+        return score_change(self.score, earlier.score if earlier else None)
 
 
 def score_units(
@@ -291,8 +292,8 @@ def rank_units(
                     offset: ranks[when][unit.id] if when else None
                     for offset, when in earlier.items()
                 },
-                earlier_scores={
-                    offset: scored[when][unit.id].score if when else None
+                earlier_results={
+                    offset: scored[when][unit.id] if when else None
                     for offset, when in earlier.items()
                 },
             )
@@ -326,7 +327,11 @@ class Group:
         return (
             select(Unit.id)
             .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
-            .where(UnitClosure.ancestor_id == self.parent.id, Unit.kind == self.kind)
+            .where(
+                UnitClosure.ancestor_id == self.parent.id,
+                UnitClosure.depth > 0,
+                Unit.kind == self.kind,
+            )
         )
 
     def members(self) -> list[Member]:
@@ -419,25 +424,34 @@ class UnitResult:
     band: Band | None
     missing: bool
     indicators: list[IndicatorResult]
-    standing: Standing | None  # in its default peer group
-    group_size: int
+    group: Group | None  # its default peer group; None for the campaign's owner
+    group_standings: list[Standing]  # that group ranked, the unit among them
+
+    @property
+    def standing(self) -> Standing | None:
+        return next((s for s in self.group_standings if s.unit.id == self.unit.id), None)
+
+    @property
+    def group_size(self) -> int:
+        return len(self.group_standings)
 
 
 def unit_result(campaign: Campaign, unit: Unit, day: date, window: str) -> UnitResult:
+    """The unit's result in full, and its default peer group ranked (which scores the unit
+    on the day and the day before: the indicators' change since yesterday comes from it)."""
     day = min(max(day, campaign.start_date), campaign.end_date)
     group = group_of(campaign, unit)
-    standing, group_size = None, 0
-    if group is not None:
-        standings = rank_group(campaign, group, day, window)
-        group_size = len(standings)
-        standing = next((s for s in standings if s.unit.id == unit.id), None)
-    member = member_of(unit)
-    period = period_of(campaign, window, day)
-    yesterday = earlier_days(campaign, day)[1]
-    periods = [period] + ([period_of(campaign, window, yesterday)] if yesterday else [])
-    scored = score_units(campaign, [member], periods)
-    now = scored[0][unit.id]
-    before = scored[1][unit.id] if yesterday else None
+    standings = rank_group(campaign, group, day, window) if group is not None else []
+    standing = next((s for s in standings if s.unit.id == unit.id), None)
+    if standing is not None:
+        now, before = standing.result, standing.earlier_results.get(1)
+    else:
+        yesterday = earlier_days(campaign, day)[1]
+        when = [day] + ([yesterday] if yesterday else [])
+        scored = score_units(
+            campaign, [member_of(unit)], [period_of(campaign, window, d) for d in when]
+        )
+        now, before = scored[0][unit.id], scored[1][unit.id] if yesterday else None
     details = indicator_details(campaign, [unit], day, window)[unit.id]
     indicators = []
     for item in now.indicators:
@@ -462,13 +476,13 @@ def unit_result(campaign: Campaign, unit: Unit, day: date, window: str) -> UnitR
         unit=unit,
         day=day,
         window=window,
-        period=period,
+        period=period_of(campaign, window, day),
         score=now.score,
         band=band(now.score, band_limits(campaign)),
         missing=now.missing,
         indicators=indicators,
-        standing=standing,
-        group_size=group_size,
+        group=group,
+        group_standings=standings,
     )
 
 
@@ -490,13 +504,25 @@ class Detail:
 
 
 def indicator_details(
-    campaign: Campaign, units: Sequence[Unit], day: date, window: str
+    campaign: Campaign,
+    units: Sequence[Unit | Member],
+    day: date,
+    window: str,
+    indicator_ids: Sequence[int] | None = None,
 ) -> dict[int, dict[int, Detail]]:
-    """For each unit and indicator: the window's figure day by day since the campaign began,
-    its trajectory and on-track flag on `day`, and the forecast for the last day."""
-    rules = indicator_rules(campaign)
+    """For each unit and indicator (all, or those of `indicator_ids`): the window's figure
+    day by day since the campaign began, its trajectory and on-track flag on `day`, and the
+    forecast for the last day."""
+    rules = [
+        rule
+        for rule in indicator_rules(campaign)
+        if indicator_ids is None or rule.id in indicator_ids
+    ]
     unit_ids = [unit.id for unit in units]
-    rules_of = applicable(campaign, unit_ids)
+    rules_of = {
+        unit_id: [rule for rule in applying if rule in rules]
+        for unit_id, applying in applicable(campaign, unit_ids).items()
+    }
     by_id = {indicator.id: indicator for indicator in campaign.indicators}
     effective = effective_targets(campaign, unit_ids)
     baselines = _baselines(rules, unit_ids)
@@ -649,25 +675,30 @@ SORT_BY_SCORE = "score"
 SORT_BY_NAME = "name"
 
 
-def matrix(campaign: Campaign, unit: Unit, kind: str | None, day: date, window: str) -> Matrix:
-    """`kind` None takes the kind of the unit's first children that report."""
+def matrix_kinds(campaign: Campaign, unit: Unit) -> list[str]:
+    """The kinds of the units below `unit` that some indicator applies to, higher first."""
     below = _kinds_below(unit)
-    reporting = [
+    return [
         found
         for found in unit_kinds_of_subtree(unit.id)
         if found in below and any(i.applies_to(found) for i in campaign.indicators)
     ]
-    if kind is None or kind not in reporting:
-        kind = reporting[0] if reporting else None
+
+
+def matrix(campaign: Campaign, unit: Unit, kind: str | None, day: date, window: str) -> Matrix:
+    """`kind` None (or one that does not report) takes the highest kind that reports."""
+    kinds = matrix_kinds(campaign, unit)
+    if kind not in kinds:
+        kind = kinds[0] if kinds else None
     if kind is None:
-        return Matrix(unit, None, reporting, [])
+        return Matrix(unit, None, kinds, [])
     id_query = (
         select(Unit.id)
         .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
         .where(UnitClosure.ancestor_id == unit.id, UnitClosure.depth > 0, Unit.kind == kind)
     )
     rows = members(select(*MEMBER_COLUMNS).where(Unit.id.in_(id_query)).order_by(Unit.code))
-    return Matrix(unit, kind, reporting, rank_units(campaign, rows, day, window, id_query))
+    return Matrix(unit, kind, kinds, rank_units(campaign, rows, day, window, id_query))
 
 
 def _kinds_below(unit: Unit) -> set[str]:

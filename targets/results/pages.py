@@ -18,9 +18,8 @@ from sqlalchemy import select
 
 from app.db import db
 from app.formatting import format_date, format_number, format_percent
-from app.scope import Access, reachable_unit_ids
+from app.scope import Access
 from app.units.models import Unit, UnitClosure
-from app.units.queries import lineage
 from app.users.models import User
 from campaigns.models import Campaign, Indicator
 from campaigns.progress.models import Entry
@@ -181,15 +180,6 @@ def has_figures(campaign: Campaign, unit: Unit, day: date) -> bool:
         .limit(1)
     )
     return db.session.scalar(statement) is not None
-
-
-def readable_lineage(campaign: Campaign, unit: Unit, user: User) -> list[Unit]:
-    """The way from the campaign's owner (or the highest unit the user reads) to the unit."""
-    within = select(UnitClosure.descendant_id).where(
-        UnitClosure.ancestor_id == campaign.owner_unit_id,
-        UnitClosure.descendant_id.in_(reachable_unit_ids(user, Access.READ)),
-    )
-    return lineage(unit.id, within=within)
 
 
 def at_risk_counts(
