@@ -28,6 +28,7 @@ from campaigns.models import (
     PeerGroup,
     RankingWindow,
 )
+from campaigns.progress.operations import rebuild_totals
 from campaigns.progress.queries import has_entries
 from campaigns.queries import peer_group_by_code, unit_kinds_below
 from campaigns.rules import bands_ordered, may_change_status
@@ -201,6 +202,7 @@ def update_campaign(
         **settings,
     }
     _raise_first(campaign_problems(values, current=campaign))
+    dates_moved = (campaign.start_date, campaign.end_date) != (start_date, end_date)
     campaign.name = name.strip()
     campaign.legal_basis = legal_basis.strip()
     campaign.start_date = start_date
@@ -208,6 +210,9 @@ def update_campaign(
     for key, value in settings.items():
         setattr(campaign, key, value)
     db.session.flush()
+    if dates_moved:
+        # Running totals run from the first day to the last: they start or end elsewhere now.
+        rebuild_totals(campaign)
     return campaign
 
 

@@ -447,7 +447,9 @@ def test_unit_result_targets_baselines_trajectory_and_forecast(scoring):
 
 def test_indicator_details_hold_milestones_and_the_series(scoring):
     units, indicators = scoring.units, scoring.indicators
-    details = engine.indicator_details(scoring.campaign, [units["D1"]], DAY, "week")
+    details = engine.indicator_details(
+        scoring.campaign, [units["D1"]], DAY, "week", full_series=True
+    )
     qh = details[units["D1"].id][indicators["QH"].id]
     assert qh.milestones == [(d(7, 4), approx(0.4))]
     # 21 days, 20/06–10/07; QH's week figure exists from 06/07 on (D1's 2/10).
@@ -835,7 +837,7 @@ def test_the_series_agrees_with_window_totals_day_by_day(series, window):
     rules = engine.indicator_rules(campaign)
     days = [date.fromordinal(START.toordinal() + n) for n in range((day - START).days + 1)]
 
-    details = engine.indicator_details(campaign, chosen, day, window)
+    details = engine.indicator_details(campaign, chosen, day, window, full_series=True)
     totals = queries.window_totals(
         rules,
         [unit.id for unit in chosen],
@@ -858,7 +860,9 @@ def test_the_series_agrees_with_window_totals_day_by_day(series, window):
 
 def test_the_series_by_hand_on_the_last_day(series):
     campaign, units, indicators = series.campaign, series.units, series.indicators
-    details = engine.indicator_details(campaign, [units["D1"], units["D2"]], d(7, 12), "week")
+    details = engine.indicator_details(
+        campaign, [units["D1"], units["D2"]], d(7, 12), "week", full_series=True
+    )
     d1, d2 = details[units["D1"].id], details[units["D2"].id]
     # DV on 12/07: C11's lower 12/38 (05/07), C12 5/20, D1 3/3 → 20/61, in any window.
     assert d1[indicators["DV"].id].value == approx(20 / 61)

@@ -18,6 +18,7 @@ from targets.results.rules import (
     BandLimits,
     IndicatorRule,
     Period,
+    Running,
     Status,
     Totals,
     achievement,
@@ -29,12 +30,12 @@ from targets.results.rules import (
     is_at_risk,
     is_on_track,
     movement,
-    rolling,
     round_score,
     score_change,
     score_unit,
     trajectory_value,
     value_of,
+    window_figures,
     window_period,
     window_target,
 )
@@ -679,102 +680,50 @@ def test_is_at_risk(projected, target, indicator, expected):
     assert is_at_risk(projected, target, indicator) is expected
 
 
-# --- rolling windows from daily totals ------------------------------------------------------
-
-ROLLING_CAMPAIGN = Period(d(6, 25), d(7, 20))  # 26 days across the end of June
-
-# A flow ratio: dossiers online / received, by day (numerator, denominator, entries).
-FLOW_DAILY = {
-    d(6, 25): Totals(2, 4, 1, True),
-    d(6, 27): Totals(3, 5, 2, True),
-    d(6, 30): Totals(1, 2, 1, True),
-    d(7, 1): Totals(4, 6, 1, True),
-    d(7, 3): Totals(5, 8, 2, True),
-    d(7, 8): Totals(2, 3, 1, True),
-}
+# --- a window's figures from running figures ------------------------------------------------
+# Running figures are what a subtree added up from the campaign's first day to a day (sums for
+# a flow, the latest levels for a stock); a window reads its last day and the day before its
+# first.
 
 
 @pytest.mark.parametrize(
-    ("window", "day", "expected"),
+    ("at_end", "before_start", "expected"),
     [
-        (DAY, d(7, 3), Totals(5, 8, 2, True)),
-        (WEEK, d(6, 25), Totals(2, 4, 1, True)),  # the first day alone
-        (WEEK, d(6, 30), Totals(6, 11, 4, True)),  # 25..30: 2+3+1 / 4+5+2, 1+2+1 entries
-        (WEEK, d(7, 1), Totals(10, 17, 5, True)),  # 25..01: 6+4 / 11+6
-        (WEEK, d(7, 3), Totals(13, 21, 6, True)),  # 27..03: 3+1+4+5 / 5+2+6+8, 2+1+1+2
-        (WEEK, d(7, 8), Totals(7, 11, 3, True)),  # 02..08: 5+2 / 8+3
-        (WEEK, d(7, 10), Totals(2, 3, 1, True)),  # 04..10: the 8th only
-        (MONTH, d(6, 30), Totals(6, 11, 4, True)),  # from 25/06, not 01/06
-        (MONTH, d(7, 1), Totals(4, 6, 1, True)),  # a new month starts afresh
-        (MONTH, d(7, 8), Totals(11, 17, 4, True)),  # 4+5+2 / 6+8+3
-        (CAMPAIGN, d(6, 27), Totals(5, 9, 3, True)),  # 2+3 / 4+5
-        (CAMPAIGN, d(7, 8), Totals(17, 28, 8, True)),  # 2+3+1+4+5+2 / 4+5+2+6+8+3
-        (CAMPAIGN, d(7, 20), Totals(17, 28, 8, True)),
-        (CAMPAIGN, d(7, 25), Totals(17, 28, 8, True)),  # after the end: the last day
+        # Dossiers online / received: 17/28 by the window's last day (8 entries), 6/11 the day
+        # before it began (4 entries): 17 − 6 = 11 online of 28 − 11 = 17, 8 − 4 = 4 entries.
+        (Running(17, 28, 8, 2), Running(6, 11, 4, 2), Totals(11, 17, 4, True)),
+        # The window starts on the campaign's first day: nothing before it.
+        (Running(17, 28, 8, 2), None, Totals(17, 28, 8, True)),
+        # Nothing entered inside the window: 0 of 0, and nothing reported.
+        (Running(6, 11, 4, 2), Running(6, 11, 4, 2), Totals(0, 0, 0, False)),
+        # No figure at all yet.
+        (None, None, Totals(0, None, 0, False)),
+        # A count (no denominator): 25 conferences so far, 12 before: 13 in the window.
+        (Running(25, None, 9, 3), Running(12, None, 5, 3), Totals(13, None, 4, True)),
     ],
 )
-def test_rolling_sums_a_flow_over_the_window(window, day, expected):
-    result = rolling(FLOW_DAILY, [day], window, ROLLING_CAMPAIGN, is_flow=True)
-    assert result == {day: expected}
+def test_a_flow_window_is_what_was_added_inside_it(at_end, before_start, expected):
+    assert window_figures(at_end, before_start, is_flow=True) == expected
 
 
-@pytest.mark.parametrize(("window", "day"), [(DAY, d(7, 2)), (WEEK, d(7, 16))])
-def test_rolling_a_flow_window_without_entries_reports_nothing(window, day):
-    figures = rolling(FLOW_DAILY, [day], window, ROLLING_CAMPAIGN, is_flow=True)[day]
-    assert (figures.numerator, figures.entries, figures.reported) == (0, 0, False)
+@pytest.mark.parametrize(
+    ("at_end", "before_start", "expected"),
+    [
+        # Accounts registered: the levels add up to 210 on the last day (5 entries so far),
+        # 130 before the window (2 entries): the level is 210, 3 entries inside the window.
+        (Running(210, None, 5, 2), Running(130, None, 2, 1), Totals(210, None, 3, True)),
+        # Nothing entered inside the window: the level is carried, 0 entries.
+        (Running(210, None, 5, 2), Running(210, None, 5, 2), Totals(210, None, 0, True)),
+        # A stock ratio adds up both levels: services with an online dossier / offered.
+        (Running(55, 120, 3, 1), None, Totals(55, 120, 3, True)),
+        # No level yet.
+        (None, None, Totals(0, None, 0, False)),
+    ],
+)
+def test_a_stock_window_is_the_level_on_its_last_day(at_end, before_start, expected):
+    assert window_figures(at_end, before_start, is_flow=False) == expected
+
+
+def test_a_flow_window_without_entries_has_no_value():
+    figures = window_figures(Running(6, 11, 4, 2), Running(6, 11, 4, 2), is_flow=True)
     assert value_of(figures, is_ratio=True) is None
-
-
-def test_rolling_gives_every_day_asked_in_one_pass():
-    days = [d(6, 30), d(7, 3), d(7, 8)]
-    result = rolling(FLOW_DAILY, days, WEEK, ROLLING_CAMPAIGN, is_flow=True)
-    assert result == {
-        d(6, 30): Totals(6, 11, 4, True),
-        d(7, 3): Totals(13, 21, 6, True),
-        d(7, 8): Totals(7, 11, 3, True),
-    }
-
-
-# A stock count: accounts registered, as changes of level by day. 26/06 a unit's first level
-# 100; 28/06 it reaches 130 (+30); 02/07 corrected to 125 (−5); 06/07 it reaches 160 (+35)
-# and a second unit enters its first level 50: +85, 2 entries. Levels: 100, 130, 125, 210.
-STOCK_DAILY = {
-    d(6, 26): Totals(100, None, 1, True),
-    d(6, 28): Totals(30, None, 1, True),
-    d(7, 2): Totals(-5, None, 1, True),
-    d(7, 6): Totals(85, None, 2, True),
-}
-
-
-@pytest.mark.parametrize(
-    ("window", "day", "expected"),
-    [
-        (WEEK, d(6, 25), Totals(0, None, 0, False)),  # no level yet
-        (WEEK, d(6, 26), Totals(100, None, 1, True)),
-        (WEEK, d(7, 1), Totals(130, None, 2, True)),  # 100 + 30; entries 26/06, 28/06
-        (WEEK, d(7, 5), Totals(125, None, 1, True)),  # 130 − 5; window 29/06..05/07
-        (WEEK, d(7, 12), Totals(210, None, 2, True)),  # 125 + 85
-        (WEEK, d(7, 15), Totals(210, None, 0, True)),  # 09..15: nothing entered, carried
-        (MONTH, d(7, 1), Totals(130, None, 0, True)),  # carried into the new month
-        (DAY, d(6, 27), Totals(100, None, 0, True)),
-        (CAMPAIGN, d(7, 20), Totals(210, None, 5, True)),  # 1 + 1 + 1 + 2 entries
-    ],
-)
-def test_rolling_carries_a_stock_level_forward(window, day, expected):
-    result = rolling(STOCK_DAILY, [day], window, ROLLING_CAMPAIGN, is_flow=False)
-    assert result == {day: expected}
-
-
-def test_rolling_a_stock_ratio_adds_up_both_levels():
-    # Services with an online dossier / services offered: 40/100 on 26/06, 50/100 on 02/07
-    # (+10, +0), 55/120 on 06/07 (+5, +20).
-    daily = {
-        d(6, 26): Totals(40, 100, 1, True),
-        d(7, 2): Totals(10, 0, 1, True),
-        d(7, 6): Totals(5, 20, 1, True),
-    }
-    result = rolling(daily, [d(7, 3), d(7, 15)], WEEK, ROLLING_CAMPAIGN, is_flow=False)
-    assert result == {
-        d(7, 3): Totals(50, 100, 1, True),  # window 27/06..03/07: the entry of 02/07
-        d(7, 15): Totals(55, 120, 0, True),  # window 09..15: carried
-    }

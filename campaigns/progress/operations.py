@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text, tuple_
 
 from app.db import db, utcnow
 from app.formatting import format_datetime
@@ -23,10 +23,11 @@ from app.units.models import Unit, UnitClosure
 from app.users.models import Role, User
 from campaigns.models import Campaign, CampaignStatus, Indicator, Measure
 from campaigns.progress import queries
-from campaigns.progress.models import Entry, EntryRevision, EntrySource
+from campaigns.progress.models import Entry, EntryRevision, EntrySource, EntryTotal
 from campaigns.progress.rules import (
     Figures,
     Problem,
+    Running,
     date_problem,
     figure_problems,
     is_late,
@@ -34,6 +35,7 @@ from campaigns.progress.rules import (
     is_outlier,
     is_stock_decrease,
     lock_moment,
+    running_totals,
     whole_number,
 )
 
@@ -197,6 +199,10 @@ def save_entries(
         else:
             summary.updated += 1
     db.session.flush()
+    refresh_totals(
+        campaign,
+        [(item.indicator.id, item.unit.id, item.item.day) for item, _entry in plan.writes],
+    )
     return summary
 
 
@@ -705,4 +711,117 @@ def load_generated_entries(
             db.insert(EntryRevision.__table__),
             revision_values[offset : offset + GENERATED_CHUNK],
         )
+    refresh_totals(
+        campaign, [(v["indicator_id"], v["unit_id"], v["entry_date"]) for v in entry_values]
+    )
     return len(rows)
+
+
+# --- running totals -------------------------------------------------------------------------
+
+TOTALS_CHUNK = 500  # (indicator, unit) pairs per statement: SQLite's bound-parameter limit
+
+
+def refresh_totals(campaign: Campaign, changed: Sequence[tuple[int, int, date]]) -> None:
+    """Rewrite the running totals (EntryTotal) of every (indicator, unit) whose entries
+    changed, from the earliest changed day to the campaign's last day. `changed` holds
+    (indicator id, unit id, day) of the entries written.
+
+    On PostgreSQL each pair is locked first (an advisory lock held until commit, taken in a
+    fixed order), so two transactions writing the same unit's figures of different days
+    rewrite its totals one after the other, each seeing the other's entries. SQLite lets one
+    writer in at a time anyway.
+    """
+    earliest: dict[tuple[int, int], date] = {}
+    for indicator_id, unit_id, day in changed:
+        key = (indicator_id, unit_id)
+        earliest[key] = min(day, earliest.get(key, day))
+    if not earliest:
+        return
+    flows = {i.id for i in campaign.indicators if i.measure == Measure.FLOW}
+    totals = EntryTotal.__table__
+    pairs = sorted(earliest)
+    if db.session.get_bind().dialect.name == "postgresql":
+        for indicator_id, unit_id in pairs:
+            db.session.execute(
+                text("SELECT pg_advisory_xact_lock(:indicator, :unit)"),
+                {"indicator": indicator_id, "unit": unit_id},
+            )
+    for offset in range(0, len(pairs), TOTALS_CHUNK):
+        chunk = pairs[offset : offset + TOTALS_CHUNK]
+        starts = {pair: max(earliest[pair], campaign.start_date) for pair in chunk}
+        before = _running_before(starts)
+        figures = _figures_from(starts)
+        db.session.execute(
+            delete(totals).where(
+                totals.c.indicator_id == bindparam("indicator"),
+                totals.c.unit_id == bindparam("unit"),
+                totals.c.total_date >= bindparam("start"),
+            ),
+            [{"indicator": i, "unit": u, "start": start} for (i, u), start in starts.items()],
+        )
+        rows = [
+            {
+                "indicator_id": indicator_id,
+                "unit_id": unit_id,
+                "total_date": day,
+                "numerator": running.numerator,
+                "denominator": running.denominator,
+                "entries": running.entries,
+            }
+            for (indicator_id, unit_id), start in starts.items()
+            for day, running in running_totals(
+                figures.get((indicator_id, unit_id), {}),
+                start,
+                campaign.end_date,
+                before.get((indicator_id, unit_id)),
+                is_flow=indicator_id in flows,
+            )
+        ]
+        for row_offset in range(0, len(rows), GENERATED_CHUNK):
+            db.session.execute(insert(totals), rows[row_offset : row_offset + GENERATED_CHUNK])
+
+
+def _running_before(starts: dict[tuple[int, int], date]) -> dict[tuple[int, int], Running]:
+    """Each pair's running figures on the day before its start, where it has some."""
+    keys = [(i, u, start - timedelta(days=1)) for (i, u), start in starts.items()]
+    statement = select(EntryTotal).where(
+        tuple_(EntryTotal.indicator_id, EntryTotal.unit_id, EntryTotal.total_date).in_(keys)
+    )
+    return {
+        (total.indicator_id, total.unit_id): Running(
+            total.numerator, total.denominator, total.entries
+        )
+        for total in db.session.scalars(statement)
+    }
+
+
+def _figures_from(starts: dict[tuple[int, int], date]) -> dict[tuple[int, int], dict]:
+    """Each pair's figures by day, from its start on."""
+    statement = select(
+        Entry.indicator_id, Entry.unit_id, Entry.entry_date, Entry.numerator, Entry.denominator
+    ).where(
+        tuple_(Entry.indicator_id, Entry.unit_id).in_(list(starts)),
+        Entry.entry_date >= min(starts.values()),
+    )
+    found: dict[tuple[int, int], dict] = defaultdict(dict)
+    for indicator_id, unit_id, day, numerator, denominator in db.session.execute(statement):
+        if day >= starts[(indicator_id, unit_id)]:
+            found[(indicator_id, unit_id)][day] = Figures(numerator, denominator)
+    return found
+
+
+def rebuild_totals(campaign: Campaign) -> None:
+    """Every running total of the campaign, anew from its entries (after its dates moved)."""
+    indicator_ids = [indicator.id for indicator in campaign.indicators]
+    if not indicator_ids:
+        return
+    db.session.execute(
+        delete(EntryTotal.__table__).where(EntryTotal.indicator_id.in_(indicator_ids))
+    )
+    pairs = db.session.execute(
+        select(Entry.indicator_id, Entry.unit_id, func.min(Entry.entry_date))
+        .where(Entry.indicator_id.in_(indicator_ids))
+        .group_by(Entry.indicator_id, Entry.unit_id)
+    ).all()
+    refresh_totals(campaign, [(i, u, day) for i, u, day in pairs])

@@ -158,3 +158,46 @@ def is_outlier(value: int, history: Sequence[int]) -> bool:
 def days_in_window(end: date, days: int) -> list[date]:
     """The `days` days ending on `end`, oldest first."""
     return [end - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+@dataclass(frozen=True)
+class Running:
+    """A unit's figures from the campaign's first day to a day: for a flow the sums of its
+    entries, for a stock its latest level; `entries` counts the entries so far."""
+
+    numerator: int
+    denominator: int | None
+    entries: int
+
+
+def running_totals(
+    figures: dict[date, Figures],
+    first_day: date,
+    last_day: date,
+    before: Running | None,
+    *,
+    is_flow: bool,
+) -> list[tuple[date, Running]]:
+    """The running figures of each day from `first_day` to `last_day`, given the unit's
+    figures by day and its running figures on the day before `first_day` (None: nothing yet).
+    Days before the unit's first figure have no running figures and are left out."""
+    current = before
+    found = []
+    day = first_day
+    while day <= last_day:
+        today = figures.get(day)
+        if today is not None:
+            entries = (current.entries if current else 0) + 1
+            if is_flow and current is not None:
+                denominator = (
+                    None
+                    if today.denominator is None
+                    else (current.denominator or 0) + today.denominator
+                )
+                current = Running(current.numerator + today.numerator, denominator, entries)
+            else:
+                current = Running(today.numerator, today.denominator, entries)
+        if current is not None:
+            found.append((day, current))
+        day += timedelta(days=1)
+    return found

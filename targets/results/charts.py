@@ -90,7 +90,9 @@ def trends(
     trajectory runs to a campaign total, so it is drawn against the campaign-to-date figure
     only.
     """
-    details = engine.indicator_details(campaign, [unit], day, window, indicator_ids)[unit.id]
+    details = engine.indicator_details(
+        campaign, [unit], day, window, indicator_ids, full_series=True
+    )[unit.id]
     rules = {rule.id: rule for rule in engine.indicator_rules(campaign)}
     start, end = campaign.start_date, campaign.end_date
     days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]

@@ -37,12 +37,14 @@ from targets.queries import (
 from targets.results import queries
 from targets.results.rules import (
     CAMPAIGN,
+    FORECAST_DAYS,
     WEEK,
     Band,
     BandLimits,
     IndicatorRule,
     IndicatorScore,
     Period,
+    Running,
     Totals,
     UnitScore,
     band,
@@ -51,11 +53,11 @@ from targets.results.rules import (
     is_at_risk,
     is_on_track,
     movement,
-    rolling,
     score_change,
     score_unit,
     trajectory_value,
     value_of,
+    window_figures,
     window_period,
     window_target,
 )
@@ -509,10 +511,13 @@ def indicator_details(
     day: date,
     window: str,
     indicator_ids: Sequence[int] | None = None,
+    *,
+    full_series: bool = False,
 ) -> dict[int, dict[int, Detail]]:
     """For each unit and indicator (all, or those of `indicator_ids`): the window's figure
-    day by day since the campaign began, its trajectory and on-track flag on `day`, and the
-    forecast for the last day."""
+    day by day (the last FORECAST_DAYS days, or with `full_series` every day since the
+    campaign began), its trajectory and on-track flag on `day`, and the forecast for the last
+    day."""
     rules = [
         rule
         for rule in indicator_rules(campaign)
@@ -528,44 +533,52 @@ def indicator_details(
     baselines = _baselines(rules, unit_ids)
     milestones = _milestones(rules, unit_ids)
     day = min(max(day, campaign.start_date), campaign.end_date)
+    first = campaign.start_date if full_series else day - timedelta(days=FORECAST_DAYS - 1)
     days = [
-        campaign.start_date + timedelta(days=n) for n in range((day - campaign.start_date).days + 1)
+        first + timedelta(days=n)
+        for n in range((day - first).days + 1)
+        if first + timedelta(days=n) >= campaign.start_date
     ]
-    daily = queries.daily_totals(rules, unit_ids, day, campaign.start_date)
+    periods = {when: period_of(campaign, window, when) for when in days}
+    to_date = period_of(campaign, CAMPAIGN, day)
+    running = queries.running_series(
+        rules,
+        unit_ids,
+        queries.days_read([*periods.values(), to_date], campaign.start_date),
+    )
     whole = campaign_period(campaign)
+    last_period = period_of(campaign, window, campaign.end_date)
     details: dict[int, dict[int, Detail]] = {}
     for unit_id in unit_ids:
         details[unit_id] = {}
         for rule in rules_of[unit_id]:
-            figures = rolling(
-                daily.get((unit_id, rule.id), {}), days, window, whole, is_flow=rule.is_flow
-            )
-            series = [(when, value_of(figures[when], rule.is_ratio)) for when in days]
+            by_day = running.get((unit_id, rule.id), {})
+            series = [
+                (when, value_of(_window(by_day, periods[when], rule), rule.is_ratio))
+                for when in days
+            ]
             target = effective.get((unit_id, rule.id))
             target_value = target.value if target else None
-            value = series[-1][1] if series else None
-            trajectory, on_track = _trajectory(
-                campaign,
-                rule,
+            trajectory = trajectory_value(
                 day,
-                window,
-                daily.get((unit_id, rule.id), {}),
-                days,
-                value,
-                baselines.get((unit_id, rule.id)),
-                target_value,
-                milestones.get((unit_id, rule.id), []),
+                start=campaign.start_date,
+                end=campaign.end_date,
+                baseline=baselines.get((unit_id, rule.id)),
+                target=target_value,
+                milestones=milestones.get((unit_id, rule.id), []),
             )
-            last_period = period_of(campaign, window, campaign.end_date)
+            # A flow count's path runs to a campaign total: it is held to the figure so far.
+            compared = to_date if rule.is_flow and not rule.is_ratio else periods[day]
+            value = value_of(_window(by_day, compared, rule), rule.is_ratio)
             forecast_target = window_target(target_value, rule, last_period, whole.days)
             projected = forecast(series, campaign.end_date, is_ratio=rule.is_ratio)
             details[unit_id][rule.id] = Detail(
                 indicator=by_id[rule.id],
                 effective=target,
                 baseline=baselines.get((unit_id, rule.id)),
-                value=value,
+                value=series[-1][1],
                 trajectory=trajectory,
-                on_track=on_track,
+                on_track=is_on_track(value, trajectory, rule),
                 forecast=projected,
                 forecast_target=forecast_target,
                 at_risk=is_at_risk(projected, forecast_target, rule),
@@ -575,21 +588,10 @@ def indicator_details(
     return details
 
 
-def _trajectory(campaign, rule, day, window, daily, days, value, baseline, target, milestones):
-    """Trajectory on `day` and whether the unit is on track. A flow count's path runs to a
-    campaign total, so it is compared with the campaign-to-date figure."""
-    trajectory = trajectory_value(
-        day,
-        start=campaign.start_date,
-        end=campaign.end_date,
-        baseline=baseline,
-        target=target,
-        milestones=milestones,
+def _window(by_day: dict[date, Running], period: Period, rule: IndicatorRule) -> Totals:
+    return window_figures(
+        by_day.get(period.end), by_day.get(period.start - timedelta(days=1)), is_flow=rule.is_flow
     )
-    if rule.is_flow and not rule.is_ratio and window != CAMPAIGN:
-        to_date = rolling(daily, [day], CAMPAIGN, campaign_period(campaign), is_flow=True)[day]
-        value = value_of(to_date, is_ratio=False)
-    return trajectory, is_on_track(value, trajectory, rule)
 
 
 def _baselines(rules, unit_ids) -> dict[tuple[int, int], float]:

@@ -433,49 +433,37 @@ def is_at_risk(projected: float | None, target: float | None, indicator: Indicat
     return not meets(projected, target, lower_is_better=indicator.lower_is_better)
 
 
-def rolling(
-    daily: Mapping[date, Totals],
-    days: Sequence[date],
-    window: str,
-    campaign: Period,
-    *,
-    is_flow: bool,
-) -> dict[date, Totals]:
-    """The window's figures ending on each of `days`, from a unit's daily totals.
+@dataclass(frozen=True)
+class Running:
+    """A subtree's figures from the campaign's first day to a day: the sums of its units'
+    running totals (campaigns.progress EntryTotal). For a flow, sums of its entries so far;
+    for a stock, the sum of its units' latest levels. `entries` counts the entries so far,
+    `units` the units with figures by then."""
 
-    `daily` holds, by date, a flow's amounts of that day or a stock's change of level that day
-    (targets.results.queries.daily_totals). The result is what queries.window_totals gives
-    for each day, worked out from running sums in one pass (trend charts, forecasts).
+    numerator: float
+    denominator: float | None
+    entries: int
+    units: int
+
+
+def window_figures(
+    at_end: Running | None, before_start: Running | None, *, is_flow: bool
+) -> Totals:
+    """A window's figures from the running figures on its last day and on the day before its
+    first (None: nothing by then).
+
+    A flow's window is the difference of the two (what was added inside the window); a stock's
+    is the level on the last day. Entries inside the window are the difference for both.
     """
-    length = campaign.days
-    running = {"numerator": [0.0], "denominator": [0.0], "entries": [0], "reported": [0]}
-    has_denominator = False
-    for offset in range(length):
-        figures = daily.get(campaign.start + timedelta(days=offset))
-        if figures is not None and figures.denominator is not None:
-            has_denominator = True
-        for name, amount in (
-            ("numerator", figures.numerator if figures else 0),
-            ("denominator", (figures.denominator or 0) if figures else 0),
-            ("entries", figures.entries if figures else 0),
-            ("reported", 1 if figures and figures.reported else 0),
-        ):
-            running[name].append(running[name][-1] + amount)
-
-    def total(name: str, first: int, last: int):
-        return running[name][last + 1] - running[name][first]
-
-    result: dict[date, Totals] = {}
-    for day in days:
-        period = window_period(window, day, campaign.start, campaign.end)
-        first = (period.start - campaign.start).days
-        last = (period.end - campaign.start).days
-        # A flow adds up the window's days; a stock's level adds up every change so far.
-        since = first if is_flow else 0
-        result[day] = Totals(
-            numerator=total("numerator", since, last),
-            denominator=total("denominator", since, last) if has_denominator else None,
-            entries=total("entries", first, last),
-            reported=total("reported", since, last) > 0,
+    entries = (at_end.entries if at_end else 0) - (before_start.entries if before_start else 0)
+    if at_end is None:
+        return Totals(entries=entries)
+    if not is_flow:
+        return Totals(at_end.numerator, at_end.denominator, entries, reported=True)
+    numerator = at_end.numerator - (before_start.numerator if before_start else 0)
+    denominator = None
+    if at_end.denominator is not None:
+        denominator = at_end.denominator - (
+            before_start.denominator if before_start and before_start.denominator else 0
         )
-    return result
+    return Totals(numerator, denominator, entries, reported=entries > 0)

@@ -1,4 +1,5 @@
 from campaigns.progress.models.entry import Entry
 from campaigns.progress.models.entry_revision import EntryRevision, EntrySource
+from campaigns.progress.models.entry_total import EntryTotal
 
-__all__ = ["Entry", "EntryRevision", "EntrySource"]
+__all__ = ["Entry", "EntryRevision", "EntrySource", "EntryTotal"]
