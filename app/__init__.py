@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import cli, i18n, templating
+from app import cli, i18n, outbox, scheduler, templating  # noqa: F401  (outbox, scheduler: tables)
 from app.api import api
 from app.config import Config, normalise_database_url, read_or_create_secret_key
 from app.db import commit_or_rollback

@@ -10,7 +10,7 @@ from flask import Flask
 
 from app.api import api as api_registry
 from campaigns.hooks import register_campaign_links
-from targets import demo, models, results  # noqa: F401  (the tables must be known to SQLAlchemy)
+from targets import briefings, demo, models, results  # noqa: F401  (tables known to SQLAlchemy)
 from targets.api import blp as targets_api
 from targets.blueprint import bp
 from targets.controllers import campaign_links
@@ -21,4 +21,5 @@ def init_app(app: Flask) -> None:
     api_registry.register_blueprint(targets_api)
     register_campaign_links(campaign_links)
     results.init_app(app)
+    briefings.init_app(app)
     demo.init_app(app)

@@ -80,6 +80,18 @@ class Campaign(db.Model):
     band_fair: Mapped[float] = mapped_column(default=70.0)
     band_average: Mapped[float] = mapped_column(default=50.0)
 
+    # Briefings (DESIGN §7): drafted each morning for the day before, published by an admin
+    # (or at once, `auto_publish`), sent by e-mail to subscribers and to `webhook_url`; the
+    # official notice names its issuer ("Sở Thông tin và Truyền thông", "STTTT") and place.
+    briefing_time: Mapped[time] = mapped_column(default=time(6, 30))
+    auto_publish: Mapped[bool] = mapped_column(default=False)
+    # Units with no figures yet are reminded by e-mail at this time; None: no reminders.
+    reminder_time: Mapped[time | None] = mapped_column(default=time(15, 30))
+    webhook_url: Mapped[str] = mapped_column(String(1000), default="")
+    issuer_name: Mapped[str] = mapped_column(String(255), default="")
+    issuer_code: Mapped[str] = mapped_column(String(32), default="")
+    place_name: Mapped[str] = mapped_column(String(255), default="")
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     # Stored lower-case: "NguyenVanA" and "nguyenvana" are one account.
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(255), default="")
+    # Where briefings and reminders are sent; empty: the user receives no e-mail.
+    email: Mapped[str] = mapped_column(String(320), default="")
     # User name and full name without diacritics, lower-cased: "duc" finds "Nguyễn Văn Đức".
     search_name: Mapped[str] = mapped_column(String(320), default="")
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -1,0 +1,4 @@
+"""The scheduler: jobs that domain packages register, run by `flask --app app scheduler run` in
+a process of its own (never inside web workers), each made idempotent by JobRun rows."""
+
+from app.scheduler import models  # noqa: F401  (the tables must be known to SQLAlchemy)

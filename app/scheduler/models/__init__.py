@@ -1,0 +1,3 @@
+from app.scheduler.models.job_run import JobRun
+
+__all__ = ["JobRun"]
