@@ -14,6 +14,7 @@ page, the matrix, the API, the Excel exports and the briefings agree to the digi
   the figures by level.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -142,19 +143,34 @@ def member_of(unit: Unit) -> Member:
     return Member(unit.id, unit.code, unit.name, unit.kind, unit.parent_id)
 
 
-def applicable(campaign: Campaign, unit_ids: Sequence[int]) -> dict[int, list[IndicatorRule]]:
-    """For each unit, the campaign's indicators that apply to its kind or a kind below it."""
+def applicable(
+    campaign: Campaign, unit_ids: Sequence[int], id_query: Select | None = None
+) -> dict[int, list[IndicatorRule]]:
+    """For each unit, the campaign's indicators that apply to its kind or a kind below it.
+    `id_query` selects the same ids, for large groups (one query instead of chunks)."""
     rules = indicator_rules(campaign)
-    by_id = {indicator.id: indicator for indicator in campaign.indicators}
-    kinds_below = subtree_kinds(unit_ids)
-    return {
-        unit_id: [
-            rule
-            for rule in rules
-            if is_relevant(target_rule(by_id[rule.id]), kinds_below.get(unit_id, set()))
-        ]
-        for unit_id in unit_ids
-    }
+    by_id = {indicator.id: target_rule(indicator) for indicator in campaign.indicators}
+    if id_query is None:
+        kinds_below = subtree_kinds(unit_ids)
+    else:
+        kinds_below = defaultdict(set)
+        statement = (
+            select(UnitClosure.ancestor_id, Unit.kind)
+            .join(Unit, Unit.id == UnitClosure.descendant_id)
+            .where(UnitClosure.ancestor_id.in_(id_query))
+            .group_by(UnitClosure.ancestor_id, Unit.kind)
+        )
+        for unit_id, kind in db.session.execute(statement):
+            kinds_below[unit_id].add(kind)
+    # Units with the same kinds below them (all communes, say) share one list.
+    by_kinds: dict[frozenset[str], list[IndicatorRule]] = {}
+    found = {}
+    for unit_id in unit_ids:
+        kinds = frozenset(kinds_below.get(unit_id, ()))
+        if kinds not in by_kinds:
+            by_kinds[kinds] = [rule for rule in rules if is_relevant(by_id[rule.id], set(kinds))]
+        found[unit_id] = by_kinds[kinds]
+    return found
 
 
 def effective_targets(
@@ -233,7 +249,7 @@ def score_units(
     unit_ids = [unit.id for unit in units]
     if not unit_ids:
         return [{} for _period in periods]
-    rules_of = applicable(campaign, unit_ids)
+    rules_of = applicable(campaign, unit_ids, id_query)
     effective = effective_targets(campaign, unit_ids, id_query)
     totals = queries.window_totals(
         indicator_rules(campaign),
