@@ -7,7 +7,7 @@ Each operation checks all of its input before it adds anything to the session, a
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
@@ -213,8 +213,10 @@ def add_update(
     uploads: Sequence[evidence.Upload] = (),
     upload_folder: str,
     max_bytes: int,
+    now: datetime | None = None,
 ) -> TaskUpdate:
-    """Record a report on an assignment: a note, a new status and evidence files.
+    """Record a report on an assignment: a note, a new status and evidence files. `now` is
+    when it was made (the demo's reports are dated in the campaign; pages leave it out).
 
     Everything is checked first; then the files are written under random names and the rows
     flushed. If the flush fails, the files just written are removed (and any later rollback of
@@ -267,16 +269,18 @@ def add_update(
             "files",
         )
 
+    now = now or utcnow()
     update = TaskUpdate(
         assignment=assignment,
         author_id=_id(by),
         note=note,
         status_before=before,
         status_after=status,
+        created_at=now,
     )
     assignment.status = status
     if status == TaskStatus.DONE and before != TaskStatus.DONE:
-        assignment.completed_at = utcnow()
+        assignment.completed_at = now
     elif status != TaskStatus.DONE:
         assignment.completed_at = None
     db.session.add(update)
