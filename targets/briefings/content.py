@@ -63,6 +63,8 @@ def daily_content(campaign: Campaign, day: date) -> dict:
     group_labels = {_group_key(group): group_title(group) for group, _standings in ranked}
     return {
         "version": CONTENT_VERSION,
+        "kind": "daily",
+        "title": wording.daily_title(day),
         "campaign": _campaign(campaign),
         "day": day.isoformat(),
         "window": window,

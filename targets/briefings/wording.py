@@ -19,6 +19,12 @@ def document_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def daily_title(day) -> str:
+    """ "Điểm tin ngày 29/07/2022"."""
+    with force_locale(document_locale()):
+        return _("Briefing of %(day)s", day=day.strftime("%d/%m/%Y"))
+
+
 def item_text(
     item: Item, unit_name: str, indicator_names: dict[str, str], group_titles: dict[str, str]
 ) -> str:
