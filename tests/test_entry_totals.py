@@ -6,10 +6,13 @@ after saves in any order, corrections of earlier days, a lower stock level, the 
 bulk load, and a campaign whose dates move.
 """
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from app.db import db
 from campaigns.operations import update_campaign
@@ -187,3 +190,45 @@ def test_moving_the_campaigns_dates_rebuilds_the_totals(campaign):
     kept = kept_totals(campaign)
     assert kept == expected_totals(campaign)
     assert kept[("X", "HS", d(20))] == (1, 2, 1)  # the new last day has its totals
+
+
+def test_two_people_saving_one_unit_at_once_leave_right_totals(app, campaign):
+    """Two transactions save the same unit's figures of different days at the same moment:
+    each must rewrite the totals after the other, never from a view that misses the other's
+    entry (PostgreSQL runs them truly at once; SQLite lets one writer in at a time)."""
+    db.session.commit()
+    campaign_id = campaign.id
+    start = threading.Barrier(2)
+    errors = []
+
+    def save(day: int, numerator: int) -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get(type(campaign), campaign_id)
+                start.wait(timeout=10)
+                for attempt in range(20):
+                    try:
+                        enter_figures_for_test(
+                            mine, {("X", "HS", d(day)): (numerator, 10)}, at="2022-06-12 15:00"
+                        )
+                        db.session.commit()
+                        return
+                    except OperationalError:  # SQLite: the other writer holds the database
+                        db.session.rollback()
+                        time.sleep(0.05 * (attempt + 1))
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=args) for args in ((3, 1), (6, 2))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    db.session.expire_all()
+    kept = kept_totals(campaign)
+    assert kept == expected_totals(campaign)
+    assert kept[("X", "HS", d(12))] == (3, 20, 2)  # 1/10 + 2/10

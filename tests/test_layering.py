@@ -13,10 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "app": {"campaigns", "targets"},
     "campaigns": {"targets"},
-    # targets.results builds on the rest of targets/: only its own modules import it, and
-    # targets/__init__.py, which plugs it in (calls its init_app).
-    "targets": {"targets.results"},
+    # targets.results builds on the rest of targets/, and targets.briefings on targets.results:
+    # only their own modules (and the layers built on them, BUILT_ON) import them, and
+    # targets/__init__.py, which plugs them in (calls their init_app).
+    "targets": {"targets.results", "targets.briefings"},
 }
+# layer: the layers it builds on, which it may import although FORBIDDEN keeps them from the
+# rest of targets/
+BUILT_ON = {"targets.briefings": {"targets.results"}}
 # Pure rules: no Flask, so pages, API, exports and briefings can all reuse them.
 PURE_MODULES = [
     "app/formatting.py",
@@ -26,6 +30,7 @@ PURE_MODULES = [
     "targets/rules.py",
     "targets/demo_entries.py",
     "targets/results/rules.py",
+    "targets/briefings/rules.py",
 ]
 
 
@@ -61,9 +66,16 @@ def forbidden_imports(path: Path, forbidden: set[str]) -> list[str]:
         name
         for name in imported_modules(path)
         for package in forbidden
-        if inside(name, package)
-        and not inside(module, package)
-        and module != package.rpartition(".")[0]
+        if inside(name, package) and not may_import(module, package)
+    )
+
+
+def may_import(module: str, package: str) -> bool:
+    """`package` itself, the package that plugs it in, and the layers built on it."""
+    return (
+        inside(module, package)
+        or module == package.rpartition(".")[0]
+        or any(inside(module, layer) and package in below for layer, below in BUILT_ON.items())
     )
 
 

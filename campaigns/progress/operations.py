@@ -720,6 +720,9 @@ def load_generated_entries(
 # --- running totals -------------------------------------------------------------------------
 
 TOTALS_CHUNK = 500  # (indicator, unit) pairs per statement: SQLite's bound-parameter limit
+# PostgreSQL holds max_locks_per_transaction (64 by default) × connections locks in all: a
+# batch locks at most this many pairs one by one.
+PAIR_LOCKS_MAX = 32
 
 
 def refresh_totals(campaign: Campaign, changed: Sequence[tuple[int, int, date]]) -> None:
@@ -729,8 +732,10 @@ def refresh_totals(campaign: Campaign, changed: Sequence[tuple[int, int, date]])
 
     On PostgreSQL each pair is locked first (an advisory lock held until commit, taken in a
     fixed order), so two transactions writing the same unit's figures of different days
-    rewrite its totals one after the other, each seeing the other's entries. SQLite lets one
-    writer in at a time anyway.
+    rewrite its totals one after the other, each seeing the other's entries. A batch of more
+    than PAIR_LOCKS_MAX pairs (a bulk load, a rebuild) locks the whole campaign instead, which
+    every smaller batch holds shared: a transaction may hold only so many locks. SQLite lets
+    one writer in at a time anyway.
     """
     earliest: dict[tuple[int, int], date] = {}
     for indicator_id, unit_id, day in changed:
@@ -742,11 +747,7 @@ def refresh_totals(campaign: Campaign, changed: Sequence[tuple[int, int, date]])
     totals = EntryTotal.__table__
     pairs = sorted(earliest)
     if db.session.get_bind().dialect.name == "postgresql":
-        for indicator_id, unit_id in pairs:
-            db.session.execute(
-                text("SELECT pg_advisory_xact_lock(:indicator, :unit)"),
-                {"indicator": indicator_id, "unit": unit_id},
-            )
+        _lock_totals(campaign, pairs)
     for offset in range(0, len(pairs), TOTALS_CHUNK):
         chunk = pairs[offset : offset + TOTALS_CHUNK]
         starts = {pair: max(earliest[pair], campaign.start_date) for pair in chunk}
@@ -780,6 +781,20 @@ def refresh_totals(campaign: Campaign, changed: Sequence[tuple[int, int, date]])
         ]
         for row_offset in range(0, len(rows), GENERATED_CHUNK):
             db.session.execute(insert(totals), rows[row_offset : row_offset + GENERATED_CHUNK])
+
+
+def _lock_totals(campaign: Campaign, pairs: Sequence[tuple[int, int]]) -> None:
+    # Keys (campaign id, 0) and (indicator id, unit id ≥ 1) never meet: unit ids start at 1.
+    campaign_key = {"campaign": campaign.id, "zero": 0}
+    if len(pairs) > PAIR_LOCKS_MAX:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:campaign, :zero)"), campaign_key)
+        return
+    db.session.execute(text("SELECT pg_advisory_xact_lock_shared(:campaign, :zero)"), campaign_key)
+    for indicator_id, unit_id in pairs:
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:indicator, :unit)"),
+            {"indicator": indicator_id, "unit": unit_id},
+        )
 
 
 def _running_before(starts: dict[tuple[int, int], date]) -> dict[tuple[int, int], Running]:

@@ -201,7 +201,8 @@ def _group_ends(group: PeerGroup, settings: Settings) -> list[Item]:
 def _unit_items(unit: Ranked, settings: Settings) -> list[Item]:
     items = []
     counted = [figure for figure in unit.indicators if figure.achievement is not None]
-    not_reported = [figure for figure in unit.indicators if not figure.reported]
+    # An indicator without a target holds no target to meet, reported or not.
+    not_reported = [f for f in unit.indicators if not f.reported and f.target is not None]
     if counted and not not_reported and all(_met(figure.achievement) for figure in counted):
         items.append(
             Item(
