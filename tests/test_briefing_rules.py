@@ -471,14 +471,14 @@ def test_below_half_lists_each_indicator_below_with_its_figures():
         alone(
             40.0,
             indicators=(
-                figure(achievement=0.4, value=0.2, target=0.5, value_7_days_before=0.231),
+                figure(achievement=0.4, value=0.2, target=0.5, earlier_value=0.231),
                 figure("HOI_NGHI", achievement=0.5, value=6, target=12, is_ratio=False),
                 figure(
                     "HS_TRE_HAN",
                     achievement=5 / 11,
                     value=11,
                     target=5,
-                    value_7_days_before=9,
+                    earlier_value=9,
                     is_ratio=False,
                 ),
             ),

@@ -14,6 +14,7 @@ drawn from it, never from the live figures, so a published version never changes
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,51 +31,147 @@ from campaigns.tasks.rules import TaskStatus
 from targets.briefings import rules, wording
 from targets.results import charts, engine
 from targets.results.labels import group_title
-from targets.results.rules import CAMPAIGN, DAY, Totals, value_of
+from targets.results.rules import (
+    CAMPAIGN,
+    DAY,
+    WEEK,
+    Period,
+    Totals,
+    movement,
+    score_change,
+    value_of,
+)
 
 # Bump when the shape of the content changes: pages and outputs read older snapshots by it.
 CONTENT_VERSION = 1
 DISCIPLINE_DAYS = 7
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What a briefing covers. A day's briefing: the ranking window ending on its day,
+    compared with the same window 1 and 7 days before. A review: its range of days, compared
+    between its first week and its last."""
+
+    kind: str  # "daily" or "review"
+    title: str
+    day: date  # the day a briefing is about; a review's last day
+    window: str  # the campaign's ranking window, or REVIEW_WINDOW
+    main: Period
+    compared: dict  # key → Period
+    change_from: object  # the key of `compared` changes are measured from
+    change_to: object | None  # … and to (None: `main`)
+    first: Period  # where the levels started
+    discipline_days: list[date]  # the days whose reporting is judged, the last one first
+
+
+REVIEW_WINDOW = "range"
+MOVEMENT_DAYS = (1, 7)
+
+
+def daily_frame(campaign: Campaign, day: date) -> Frame:
+    window = campaign.ranking_window
+    return Frame(
+        kind="daily",
+        title=wording.daily_title(day),
+        day=day,
+        window=window,
+        main=engine.period_of(campaign, window, day),
+        compared={
+            offset: engine.period_of(campaign, window, when)
+            for offset, when in engine.earlier_days(campaign, day).items()
+            if when is not None
+        },
+        change_from=7,
+        change_to=None,
+        first=engine.period_of(campaign, WEEK, campaign.start_date + timedelta(days=6)),
+        discipline_days=[
+            day - timedelta(days=n)
+            for n in range(DISCIPLINE_DAYS)
+            if day - timedelta(days=n) >= campaign.start_date
+        ],
+    )
+
+
+def review_frame(campaign: Campaign, start: date, end: date) -> Frame:
+    """A review of the days from `start` to `end` (within the campaign)."""
+    first = Period(start, min(end, start + timedelta(days=6)))
+    last = Period(max(start, end - timedelta(days=6)), end)
+    final = (start, end) == (campaign.start_date, campaign.end_date)
+    return Frame(
+        kind="review",
+        title=wording.review_title(start, end, final=final),
+        day=end,
+        window=REVIEW_WINDOW,
+        main=Period(start, end),
+        compared={"first": first, "last": last},
+        change_from="first",
+        change_to="last",
+        first=first,
+        discipline_days=[end - timedelta(days=n) for n in range((end - start).days + 1)],
+    )
+
+
 def daily_content(campaign: Campaign, day: date) -> dict:
     """The snapshot of the campaign's briefing for `day` (a day of the campaign)."""
-    window = campaign.ranking_window
+    return briefing_content(campaign, daily_frame(campaign, day))
+
+
+def review_content(campaign: Campaign, start: date, end: date) -> dict:
+    """The snapshot of a review (sơ kết) of the days from `start` to `end`; over the whole
+    campaign, its final report (tổng kết)."""
+    return briefing_content(campaign, review_frame(campaign, start, end))
+
+
+def briefing_content(campaign: Campaign, frame: Frame) -> dict:
     owner = campaign.owner_unit
-    result = engine.unit_result(campaign, owner, day, window)
     groups = engine.default_groups(campaign, owner) + engine.campaign_groups(campaign, owner)
-    ranked = [(group, engine.rank_group(campaign, group, day, window)) for group in groups]
-    reporters = reporting_units(campaign)
-    days = [
-        day - timedelta(days=n)
-        for n in range(DISCIPLINE_DAYS)
-        if day - timedelta(days=n) >= campaign.start_date
+    ranked = [
+        (
+            group,
+            engine.rank_periods(
+                campaign, group.members(), frame.main, frame.compared, group.id_query()
+            ),
+        )
+        for group in groups
     ]
-    reports = day_reports(campaign, days, reporters)
-    overdue = overdue_assignments(campaign, day)
+    reporters = reporting_units(campaign)
+    reports = day_reports(campaign, frame.discipline_days, reporters)
+    overdue = overdue_assignments(campaign, frame.day)
     items = rules.praise_and_criticism(
-        [_rule_group(group, standings) for group, standings in ranked],
-        _discipline(reporters, reports, days),
+        [_rule_group(group, standings, frame) for group, standings in ranked],
+        _discipline(reporters, reports, frame),
         {unit_id: [a.task.title for a in found] for unit_id, found in overdue.items()},
         _settings(campaign),
     )
     names = _unit_names(ranked, reporters, overdue)
     labels = {indicator.code: indicator.name for indicator in campaign.indicators}
     group_labels = {_group_key(group): group_title(group) for group, _standings in ranked}
+    owner_standing = engine.rank_periods(
+        campaign,
+        [engine.member_of(owner)],
+        frame.main,
+        {
+            **frame.compared,
+            DAY: engine.period_of(campaign, DAY, frame.day),
+            CAMPAIGN: engine.period_of(campaign, CAMPAIGN, frame.day),
+        },
+    )[0]
     return {
         "version": CONTENT_VERSION,
-        "kind": "daily",
-        "title": wording.daily_title(day),
+        "kind": frame.kind,
+        "title": frame.title,
         "campaign": _campaign(campaign),
-        "day": day.isoformat(),
-        "window": window,
-        "period": _period(result.period),
-        "progress": _progress(campaign, day),
-        "score": result.score,
-        "band": result.band,
-        "indicators": _indicators(campaign, result, day),
-        "levels": _levels(campaign, owner, day, window),
-        "groups": [_group(group, standings) for group, standings in ranked],
+        "day": frame.day.isoformat(),
+        "window": frame.window,
+        "period": _period(frame.main),
+        "compared": {str(key): _period(period) for key, period in frame.compared.items()},
+        "progress": _progress(campaign, frame.day),
+        "score": owner_standing.score,
+        "band": owner_standing.band,
+        "indicators": _indicators(campaign, owner_standing, frame),
+        "levels": _levels(campaign, owner, frame),
+        "groups": [_group(group, standings, frame) for group, standings in ranked],
         "items": [
             {
                 "section": item.section,
@@ -83,18 +180,29 @@ def daily_content(campaign: Campaign, day: date) -> dict:
                 "unit_id": item.unit_id,
                 "name": names[item.unit_id]["name"],
                 "facts": _plain(item.facts),
-                "text": wording.item_text(item, names[item.unit_id]["name"], labels, group_labels),
+                "text": wording.item_text(
+                    item, names[item.unit_id]["name"], labels, group_labels, kind=frame.kind
+                ),
             }
             for item in items
         ],
-        "not_reported": [
-            {"unit": unit.code, "name": unit.name, "kind": unit.kind}
-            for unit, _indicators in reporters
-            if reports[(unit.id, day)].missing
-        ],
+        "not_reported": _not_reported(reporters, reports, frame),
         "overdue_tasks": _overdue_tasks(overdue),
-        "trends": _trends(campaign, owner, day, window),
+        "trends": _trends(campaign, owner, frame.day, campaign.ranking_window),
     }
+
+
+def _not_reported(reporters, reports, frame: Frame) -> list[dict]:
+    """A day's briefing: the units with no figures that day. A review: the units with days
+    without figures, and how many."""
+    found = []
+    for unit, _indicators in reporters:
+        missing = sum(reports[(unit.id, day)].missing for day in frame.discipline_days)
+        if frame.kind == "daily":
+            missing = int(reports[(unit.id, frame.day)].missing)
+        if missing:
+            found.append({"unit": unit.code, "name": unit.name, "kind": unit.kind, "days": missing})
+    return found
 
 
 # --- the owner's figures --------------------------------------------------------------------
@@ -123,44 +231,44 @@ def _period(period) -> dict:
     return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
-def _indicators(campaign: Campaign, result: engine.UnitResult, day: date) -> list[dict]:
-    """Each indicator of the owner: the ranking window in full, beside the day and the
-    campaign to date."""
-    member = engine.member_of(campaign.owner_unit)
-    by_day, to_date = (
-        scores[member.id]
-        for scores in engine.score_units(
-            campaign,
-            [member],
-            [engine.period_of(campaign, DAY, day), engine.period_of(campaign, CAMPAIGN, day)],
-        )
-    )
+def _indicators(campaign: Campaign, owner: engine.Standing, frame: Frame) -> list[dict]:
+    """Each indicator of the owner: its figures over the briefing's period in full, beside the
+    day and the campaign to date, its change (since yesterday; a review: from its first week to
+    its last), trajectory and forecast on the briefing's day."""
+    details = engine.indicator_details(
+        campaign, [campaign.owner_unit], frame.day, campaign.ranking_window
+    )[owner.unit.id]
+    earlier = owner.earlier_results
+    change_from = earlier.get(1 if frame.kind == "daily" else frame.change_from)
+    change_to = owner.result if frame.change_to is None else earlier.get(frame.change_to)
     found = []
-    for item in result.indicators:
-        indicator, scored = item.indicator, item.scored
+    for scored in owner.result.indicators:
+        indicator, detail = scored.indicator, details[scored.indicator.id]
+        before = _value(change_from, indicator.id)
+        after = _value(change_to, indicator.id)
         found.append(
             {
                 "code": indicator.code,
-                "name": indicator.name,
+                "name": detail.indicator.name,
                 "kind": indicator.kind,
-                "direction": indicator.direction,
+                "direction": detail.indicator.direction,
                 "weight": indicator.weight,
                 "is_ratio": indicator.is_ratio,
                 "window": _figures(scored.totals, scored.value),
-                "day": _figures_of(by_day.of(indicator.id), indicator.is_ratio),
-                "campaign": _figures_of(to_date.of(indicator.id), indicator.is_ratio),
+                "day": _figures_of(earlier.get(DAY), indicator.id, indicator.is_ratio),
+                "campaign": _figures_of(earlier.get(CAMPAIGN), indicator.id, indicator.is_ratio),
                 "target": scored.target,
-                "target_source": item.effective.source if item.effective else None,
+                "target_source": detail.effective.source if detail.effective else None,
                 "achievement": scored.achievement,
                 "status": scored.status,
-                "baseline": item.baseline,
-                "previous": item.previous_value,
-                "change": item.change,
-                "trajectory": item.trajectory,
-                "on_track": item.on_track,
-                "forecast": item.forecast,
-                "forecast_target": item.forecast_target,
-                "at_risk": item.at_risk,
+                "baseline": detail.baseline,
+                "previous": before,
+                "change": None if before is None or after is None else after - before,
+                "trajectory": detail.trajectory,
+                "on_track": detail.on_track,
+                "forecast": detail.forecast,
+                "forecast_target": detail.forecast_target,
+                "at_risk": detail.at_risk,
             }
         )
     return found
@@ -174,13 +282,14 @@ def _figures(totals: Totals, value: float | None) -> dict:
     }
 
 
-def _figures_of(scored, is_ratio: bool) -> dict:
+def _figures_of(result, indicator_id: int, is_ratio: bool) -> dict:
+    scored = result.of(indicator_id) if result else None
     if scored is None:
         return {"numerator": None, "denominator": None, "value": None}
     return _figures(scored.totals, value_of(scored.totals, is_ratio))
 
 
-def _levels(campaign: Campaign, owner, day: date, window: str) -> list[dict]:
+def _levels(campaign: Campaign, owner, frame: Frame) -> list[dict]:
     ratios = {indicator.id: indicator.is_ratio for indicator in campaign.indicators}
     codes = {indicator.id: indicator.code for indicator in campaign.indicators}
     return [
@@ -195,7 +304,7 @@ def _levels(campaign: Campaign, owner, day: date, window: str) -> list[dict]:
                 for indicator_id, ratio in ratios.items()
             },
         }
-        for level in engine.level_breakdown(campaign, owner, day, window)
+        for level in engine.level_figures(campaign, owner, now=frame.main, first=frame.first)
     ]
 
 
@@ -223,7 +332,17 @@ def _group_key(group: engine.Group) -> str:
     return group.code or f"{group.parent.code}/{group.kind}"
 
 
-def _group(group: engine.Group, standings: list[engine.Standing]) -> dict:
+def _group(group: engine.Group, standings: list[engine.Standing], frame: Frame) -> dict:
+    """A group's ranking. `movement_7d` and `score_change_7d` are, for a review, from its first
+    week to its last."""
+
+    def rank_of(standing: engine.Standing, key) -> int | None:
+        return standing.rank if key is None else standing.earlier_ranks.get(key)
+
+    def score_of(standing: engine.Standing, key) -> float | None:
+        result = standing.result if key is None else standing.earlier_results.get(key)
+        return result.score if result else None
+
     return {
         "key": _group_key(group),
         "title": group_title(group),
@@ -238,9 +357,11 @@ def _group(group: engine.Group, standings: list[engine.Standing]) -> dict:
                 "score": s.score,
                 "band": s.band,
                 "missing": s.missing,
-                "movement_1d": s.movement(1),
-                "movement_7d": s.movement(7),
-                "score_change_7d": s.score_change(7),
+                "movement_1d": s.movement(1) if frame.kind == "daily" else None,
+                "movement_7d": movement(rank_of(s, frame.change_to), rank_of(s, frame.change_from)),
+                "score_change_7d": score_change(
+                    score_of(s, frame.change_to), score_of(s, frame.change_from)
+                ),
                 "indicators": {
                     scored.indicator.code: {
                         "value": scored.value,
@@ -255,16 +376,20 @@ def _group(group: engine.Group, standings: list[engine.Standing]) -> dict:
     }
 
 
-def _rule_group(group: engine.Group, standings: list[engine.Standing]) -> rules.PeerGroup:
+def _rule_group(
+    group: engine.Group, standings: list[engine.Standing], frame: Frame
+) -> rules.PeerGroup:
     units = []
     for standing in standings:
-        before = standing.earlier_results.get(7)
+        before = standing.earlier_results.get(frame.change_from)
+        after = None if frame.change_to is None else standing.earlier_results.get(frame.change_to)
         units.append(
             rules.Ranked(
                 unit_id=standing.unit.id,
                 rank=standing.rank,
                 score=standing.score,
-                score_7_days_before=before.score if before else None,
+                earlier_score=before.score if before else None,
+                later_score=after.score if after else None,
                 indicators=tuple(
                     rules.IndicatorFigures(
                         code=scored.indicator.code,
@@ -272,7 +397,7 @@ def _rule_group(group: engine.Group, standings: list[engine.Standing]) -> rules.
                         target=scored.target,
                         achievement=scored.achievement,
                         reported=scored.totals.reported,
-                        value_7_days_before=_value(before, scored.indicator.id),
+                        earlier_value=_value(before, scored.indicator.id),
                         is_ratio=scored.indicator.is_ratio,
                     )
                     for scored in standing.result.indicators
@@ -287,16 +412,17 @@ def _value(result, indicator_id: int) -> float | None:
     return scored.value if scored else None
 
 
-def _discipline(reporters, reports, days: list[date]) -> list[rules.Discipline]:
-    """`days`: the day of the briefing first, then the days before it (up to 7 in all)."""
+def _discipline(reporters, reports, frame: Frame) -> list[rules.Discipline]:
     found = []
     for unit, _indicators in reporters:
-        mine = [reports[(unit.id, when)] for when in days]
+        mine = [reports[(unit.id, day)] for day in frame.discipline_days]
         found.append(
             rules.Discipline(
                 unit_id=unit.id,
-                missing_today=mine[0].missing,
+                # A review is about its days, not one of them.
+                missing_today=frame.kind == "daily" and mine[0].missing,
                 bad_days=sum(1 for report in mine if not report.complete or report.late),
+                days=len(mine),
             )
         )
     return found

@@ -63,26 +63,49 @@ def draft_daily_briefing(
 ) -> tuple[Briefing, bool]:
     """The draft of the campaign's briefing for `day`: the one there is, or a new one (version
     1, or the version after the last published one: a correction). Returns (briefing, made)."""
-    if not campaign.start_date <= day <= campaign.end_date:
-        raise BriefingError(
-            _(
-                "%(day)s is not a day of the campaign (%(start)s–%(end)s).",
-                day=day.strftime("%d/%m/%Y"),
-                start=campaign.start_date.strftime("%d/%m/%Y"),
-                end=campaign.end_date.strftime("%d/%m/%Y"),
-            ),
-            "date",
-        )
+    return _draft(campaign, BriefingKind.DAILY, day, day, user=user, now=now)
+
+
+def draft_review(
+    campaign: Campaign, start: date, end: date, *, user: User | None, now: datetime | None = None
+) -> tuple[Briefing, bool]:
+    """The draft of a review (sơ kết) of the days from `start` to `end`: a week, a month, a
+    phase; the whole campaign is its final report (tổng kết)."""
+    if end < start:
+        raise BriefingError(_("The last day is before the first."), "end")
+    return _draft(campaign, BriefingKind.REVIEW, start, end, user=user, now=now)
+
+
+def _draft(
+    campaign: Campaign,
+    kind: str,
+    start: date,
+    end: date,
+    *,
+    user: User | None,
+    now: datetime | None,
+) -> tuple[Briefing, bool]:
+    for day, field in ((start, "start"), (end, "date" if kind == BriefingKind.DAILY else "end")):
+        if not campaign.start_date <= day <= campaign.end_date:
+            raise BriefingError(
+                _(
+                    "%(day)s is not a day of the campaign (%(start)s–%(end)s).",
+                    day=day.strftime("%d/%m/%Y"),
+                    start=campaign.start_date.strftime("%d/%m/%Y"),
+                    end=campaign.end_date.strftime("%d/%m/%Y"),
+                ),
+                field,
+            )
     if not campaign.indicators:
         raise BriefingError(_("The campaign has no indicators yet: there is nothing to brief."))
-    latest = latest_version(campaign, BriefingKind.DAILY, day, day)
+    latest = latest_version(campaign, kind, start, end)
     if latest is not None and latest.is_draft:
         return latest, False
     briefing = Briefing(
         campaign=campaign,
-        kind=BriefingKind.DAILY,
-        start_date=day,
-        end_date=day,
+        kind=kind,
+        start_date=start,
+        end_date=end,
         version=latest.version + 1 if latest else 1,
         status=BriefingStatus.DRAFT,
         created_by_id=user.id if user else None,
@@ -114,7 +137,12 @@ def _read_figures(briefing: Briefing, *, previous: Briefing | None, now: datetim
     lines an administrator dropped stay dropped (same reason and unit), with their note;
     added lines stay. Against the previous version, `changes` says what moved."""
     campaign = briefing.campaign
-    briefing.content = briefing_content.daily_content(campaign, briefing.end_date)
+    if briefing.kind == BriefingKind.DAILY:
+        briefing.content = briefing_content.daily_content(campaign, briefing.end_date)
+    else:
+        briefing.content = briefing_content.review_content(
+            campaign, briefing.start_date, briefing.end_date
+        )
     briefing.figures_read_at = now or utcnow()
     kept_from = [item for item in briefing.items] or (previous.items if previous else [])
     dropped = {item.key: item.note for item in kept_from if item.dropped and not item.added}

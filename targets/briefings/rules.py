@@ -14,6 +14,7 @@ by `improvement_points` or more over 7 days). Criticism: the bottom N of a peer 
 least one (results.rules.group_limit), so no unit is both top and bottom.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -75,19 +76,26 @@ class IndicatorFigures:
     target: float | None
     achievement: float | None  # uncapped; None when it does not count or was not reported
     reported: bool  # some figure in the window (a level, for a stock)
-    value_7_days_before: float | None = None
+    earlier_value: float | None = None  # when Ranked.earlier_score was measured
     is_ratio: bool = True
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """A unit of a peer group on the day."""
+    """A unit of a peer group: its rank and score, and the scores its change is measured
+    between: for a day's briefing, 7 days before and the day; for a review, its first week
+    and its last (`later_score`)."""
 
     unit_id: int
     rank: int | None
     score: float | None
-    score_7_days_before: float | None
+    earlier_score: float | None
     indicators: tuple[IndicatorFigures, ...] = ()
+    later_score: float | None = None  # None: the change runs to `score`
+
+    @property
+    def change_to(self) -> float | None:
+        return self.score if self.later_score is None else self.later_score
 
 
 @dataclass(frozen=True)
@@ -99,11 +107,13 @@ class PeerGroup:
 @dataclass(frozen=True)
 class Discipline:
     """A reporting unit's record: did it enter anything for the day, and how many of the
-    last 7 days were missing (not fully reported) or late."""
+    last `days` days (7 for a day's briefing; a review's days) were missing (not fully
+    reported) or late."""
 
     unit_id: int
     missing_today: bool
-    bad_days: int  # days among the last 7 that were missing or late (each day counted once)
+    bad_days: int  # each day counted once, missing or late
+    days: int = 7
 
 
 @dataclass(frozen=True)
@@ -142,13 +152,15 @@ def praise_and_criticism(
     for record in discipline:
         if record.missing_today:
             items.append(Item(Section.CRITICISM, Reason.MISSING_REPORT, record.unit_id))
-        if record.bad_days >= settings.missing_days_limit:
+        # The limit is per 7 days; a review's longer record is held to its share.
+        limit = math.ceil(settings.missing_days_limit * record.days / 7)
+        if record.bad_days >= limit:
             items.append(
                 Item(
                     Section.CRITICISM,
                     Reason.REPEATEDLY_MISSING,
                     record.unit_id,
-                    {"days": record.bad_days, "of": 7},
+                    {"days": record.bad_days, "of": record.days},
                 )
             )
     for unit_id, titles in overdue_tasks.items():
@@ -219,7 +231,7 @@ def _unit_items(unit: Ranked, settings: Settings) -> list[Item]:
                 Section.PRAISE,
                 Reason.MOST_IMPROVED,
                 unit.unit_id,
-                {"change": change, "score": unit.score, "before": unit.score_7_days_before},
+                {"change": change, "score": unit.change_to, "before": unit.earlier_score},
             )
         )
     below = [
@@ -237,7 +249,7 @@ def _unit_items(unit: Ranked, settings: Settings) -> list[Item]:
                             "code": f.code,
                             "value": f.value,
                             "target": f.target,
-                            "before": f.value_7_days_before,
+                            "before": f.earlier_value,
                             "is_ratio": f.is_ratio,
                         }
                         for f in below
@@ -252,7 +264,7 @@ def _unit_items(unit: Ranked, settings: Settings) -> list[Item]:
                 Section.CRITICISM,
                 Reason.SCORE_DROP,
                 unit.unit_id,
-                {"change": change, "score": unit.score, "before": unit.score_7_days_before},
+                {"change": change, "score": unit.change_to, "before": unit.earlier_score},
             )
         )
     return items
@@ -263,6 +275,6 @@ def _met(achievement: float) -> bool:
 
 
 def _change(unit: Ranked) -> float | None:
-    if unit.score is None or unit.score_7_days_before is None:
+    if unit.change_to is None or unit.earlier_score is None:
         return None
-    return round(unit.score - unit.score_7_days_before, 2)
+    return round(unit.change_to - unit.earlier_score, 2)

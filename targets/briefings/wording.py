@@ -25,15 +25,33 @@ def daily_title(day) -> str:
         return _("Briefing of %(day)s", day=day.strftime("%d/%m/%Y"))
 
 
-def item_text(
-    item: Item, unit_name: str, indicator_names: dict[str, str], group_titles: dict[str, str]
-) -> str:
-    """The sentence of one line of praise or criticism."""
+def review_title(start, end, *, final: bool) -> str:
+    """ "Sơ kết từ 01/07/2022 đến 31/07/2022", or the final report of the whole campaign."""
     with force_locale(document_locale()):
-        return _sentence(item, unit_name, indicator_names, group_titles)
+        if final:
+            return _("Final report of the campaign")
+        return _(
+            "Review from %(start)s to %(end)s",
+            start=start.strftime("%d/%m/%Y"),
+            end=end.strftime("%d/%m/%Y"),
+        )
 
 
-def _sentence(item, unit, indicator_names, group_titles) -> str:
+def item_text(
+    item: Item,
+    unit_name: str,
+    indicator_names: dict[str, str],
+    group_titles: dict[str, str],
+    *,
+    kind: str = "daily",
+) -> str:
+    """The sentence of one line of praise or criticism (of a day's briefing, or of a review:
+    its changes run from its first week to its last)."""
+    with force_locale(document_locale()):
+        return _sentence(item, unit_name, indicator_names, group_titles, kind == "review")
+
+
+def _sentence(item, unit, indicator_names, group_titles, review: bool) -> str:
     facts = item.facts
     locale = document_locale()
 
@@ -57,6 +75,31 @@ def _sentence(item, unit, indicator_names, group_titles) -> str:
                 group=group_titles.get(facts["group"], facts["group"]),
                 score=number(facts["score"]),
             )
+        case Reason.MOST_IMPROVED if review:
+            return _(
+                "%(unit)s: score up %(change)s points from the first week to the last, from "
+                "%(before)s to %(score)s.",
+                unit=unit,
+                change=number(facts["change"]),
+                before=number(facts["before"]),
+                score=number(facts["score"]),
+            )
+        case Reason.SCORE_DROP if review:
+            return _(
+                "%(unit)s: score down %(change)s points from the first week to the last, from "
+                "%(before)s to %(score)s.",
+                unit=unit,
+                change=number(-facts["change"]),
+                before=number(facts["before"]),
+                score=number(facts["score"]),
+            )
+        case Reason.REPEATEDLY_MISSING if review:
+            return _(
+                "%(unit)s: %(days)d of %(of)d days not reported in full or reported late.",
+                unit=unit,
+                days=facts["days"],
+                of=facts["of"],
+            )
         case Reason.MOST_IMPROVED:
             return _(
                 "%(unit)s: score up %(change)s points in 7 days, from %(before)s to %(score)s.",
@@ -75,7 +118,8 @@ def _sentence(item, unit, indicator_names, group_titles) -> str:
             )
         case Reason.BELOW_HALF_TARGET:
             parts = [
-                _indicator_part(figures, indicator_names, locale) for figures in facts["indicators"]
+                _indicator_part(figures, indicator_names, locale, with_change=not review)
+                for figures in facts["indicators"]
             ]
             return _(
                 "%(unit)s: below half of the target: %(indicators)s.",
@@ -97,8 +141,11 @@ def _sentence(item, unit, indicator_names, group_titles) -> str:
     raise ValueError(f"no sentence for {item.reason!r}")
 
 
-def _indicator_part(figures: dict, indicator_names: dict[str, str], locale: str) -> str:
-    """ "tỷ lệ hồ sơ trực tuyến 41,2% (chỉ tiêu 50%), giảm 3,1 điểm % so với tuần trước"."""
+def _indicator_part(
+    figures: dict, indicator_names: dict[str, str], locale: str, *, with_change: bool
+) -> str:
+    """ "tỷ lệ hồ sơ trực tuyến 41,2% (chỉ tiêu 50%), giảm 3,1 điểm % so với tuần trước"
+    (a review's figures cover its whole range: no change is added)."""
     name = indicator_names.get(figures["code"], figures["code"])
     name = name[:1].lower() + name[1:]
     is_ratio = figures["is_ratio"]
@@ -113,7 +160,7 @@ def _indicator_part(figures: dict, indicator_names: dict[str, str], locale: str)
         target=shown(figures["target"]),
     )
     before = figures.get("before")
-    if before is None or figures["value"] is None:
+    if not with_change or before is None or figures["value"] is None:
         return text
     change = figures["value"] - before
     if is_ratio:

@@ -289,31 +289,45 @@ def rank_units(
     """
     day = min(max(day, campaign.start_date), campaign.end_date)
     earlier = earlier_days(campaign, day)
-    days = [day, *(when for when in earlier.values() if when is not None)]
-    periods = [period_of(campaign, window, when) for when in days]
-    scored = dict(zip(days, score_units(campaign, units, periods, id_query), strict=True))
-    ranks = {
-        when: competition_ranks({unit_id: s.score for unit_id, s in by_unit.items()})
-        for when, by_unit in scored.items()
+    periods = {
+        offset: period_of(campaign, window, when)
+        for offset, when in earlier.items()
+        if when is not None
     }
+    standings = rank_periods(campaign, units, period_of(campaign, window, day), periods, id_query)
+    for standing in standings:
+        # Before the campaign there was nothing to rank: no rank, no score, no movement.
+        for offset in earlier:
+            standing.earlier_ranks.setdefault(offset, None)
+            standing.earlier_results.setdefault(offset, None)
+    return standings
+
+
+def rank_periods(
+    campaign: Campaign,
+    units: Sequence[Member],
+    main: Period,
+    earlier: dict[object, Period],
+    id_query: Select | None = None,
+) -> list[Standing]:
+    """The units ranked by their score over `main`, best first, with their ranks and scores
+    over each of the `earlier` periods by key (1 and 7 days before; a review's first and last
+    weeks): all of them from one reading of the figures."""
+    keys = list(earlier)
+    scored = score_units(campaign, units, [main, *earlier.values()], id_query)
+    ranks = [competition_ranks({unit_id: s.score for unit_id, s in by.items()}) for by in scored]
     limits = band_limits(campaign)
     standings = []
     for unit in units:
-        result = scored[day][unit.id]
+        result = scored[0][unit.id]
         standings.append(
             Standing(
                 unit=unit,
                 result=result,
                 band=band(result.score, limits),
-                rank=ranks[day][unit.id],
-                earlier_ranks={
-                    offset: ranks[when][unit.id] if when else None
-                    for offset, when in earlier.items()
-                },
-                earlier_results={
-                    offset: scored[when][unit.id] if when else None
-                    for offset, when in earlier.items()
-                },
+                rank=ranks[0][unit.id],
+                earlier_ranks={key: ranks[i][unit.id] for i, key in enumerate(keys, start=1)},
+                earlier_results={key: scored[i][unit.id] for i, key in enumerate(keys, start=1)},
             )
         )
     return sorted(standings, key=_standing_order)
@@ -648,30 +662,30 @@ class LevelFigures:
 
 
 def level_breakdown(campaign: Campaign, unit: Unit, day: date, window: str) -> list[LevelFigures]:
+    return level_figures(
+        campaign,
+        unit,
+        now=period_of(campaign, window, day),
+        first=period_of(campaign, WEEK, campaign.start_date + timedelta(days=6)),
+    )
+
+
+def level_figures(campaign: Campaign, unit: Unit, *, now: Period, first: Period):
+    """The figures by kind of the unit's subtree over `now` and over `first` (where they
+    started: the campaign's first week, or a review's)."""
     rules = indicator_rules(campaign)
-    periods = [
-        period_of(campaign, window, day),
-        period_of(campaign, WEEK, campaign.start_date + timedelta(days=6)),
-    ]
-    totals = queries.kind_totals(rules, unit.id, periods, campaign.start_date)
+    totals = queries.kind_totals(rules, unit.id, [now, first], campaign.start_date)
     found = {key[0] for key in totals}
     kinds = [kind for kind in unit_kinds_of_subtree(unit.id) if kind in found]
-    return [
-        LevelFigures(
-            kind=kind,
-            now={
-                rule.id: totals[(kind, rule.id, 0)]
-                for rule in rules
-                if (kind, rule.id, 0) in totals
-            },
-            first_week={
-                rule.id: totals[(kind, rule.id, 1)]
-                for rule in rules
-                if (kind, rule.id, 1) in totals
-            },
-        )
-        for kind in kinds
-    ]
+
+    def of(kind: str, index: int) -> dict[int, Totals]:
+        return {
+            rule.id: totals[(kind, rule.id, index)]
+            for rule in rules
+            if (kind, rule.id, index) in totals
+        }
+
+    return [LevelFigures(kind=kind, now=of(kind, 0), first_week=of(kind, 1)) for kind in kinds]
 
 
 # --- the matrix -----------------------------------------------------------------------------
