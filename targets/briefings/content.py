@@ -422,7 +422,8 @@ def _discipline(reporters, reports, frame: Frame) -> list[rules.Discipline]:
                 # A review is about its days, not one of them.
                 missing_today=frame.kind == "daily" and mine[0].missing,
                 bad_days=sum(1 for report in mine if not report.complete or report.late),
-                days=len(mine),
+                # A day's limit is per the last 7 days, even while fewer have passed.
+                days=len(mine) if frame.kind == "review" else DISCIPLINE_DAYS,
             )
         )
     return found
