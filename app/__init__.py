@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import cli, i18n, outbox, scheduler, templating  # noqa: F401  (outbox, scheduler: tables)
+from app import cli, i18n, outbox, scheduler, templating  # noqa: F401  (scheduler: tables)
 from app.api import api
 from app.config import Config, normalise_database_url, read_or_create_secret_key
 from app.db import commit_or_rollback
@@ -50,6 +50,8 @@ def create_app(
     api.register_blueprint(units_api)
     for package_name in app.config["DOMAIN_PACKAGES"]:
         importlib.import_module(package_name).init_app(app)
+    # Registered after the domain packages' jobs: a tick delivers what they have just queued.
+    outbox.init_app(app)
     cli.init_app(app)
 
     register_error_handlers(app)

@@ -38,6 +38,17 @@ def read_or_create_secret_key(instance_path: str) -> str:
     return key
 
 
+# Mail and webhook settings taken from the environment as they are (text).
+MAIL_AND_WEBHOOK_TEXTS = (
+    "BASE_URL",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
+    "WEBHOOK_SECRET",
+)
+
+
 class Config:
     """Defaults that run the demo on SQLite; `from_environment` lays the deployment on top."""
 
@@ -86,6 +97,25 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50
 
+    # Links in e-mails and webhooks (written by the scheduler, outside any request) start here:
+    # the address users open the application at.
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # E-mail (briefings, reminders) goes out through this SMTP server; without MAIL_SERVER it
+    # waits in the outbox. MAIL_USE_TLS: STARTTLS on a plain connection (port 587);
+    # MAIL_USE_SSL: TLS from the start (port 465).
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = ""  # the From: address, e.g. "Tiến độ <tiendo@stttt.binhphuoc.gov.vn>"
+    # Webhook calls (a briefing's JSON to a chat bot): seconds to wait for an answer, and the
+    # key of their X-Tiendo-Signature header (none when empty).
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_SECRET = ""
+
     # `flask --app app demo` also generates 92 days of daily figures for the demo campaign.
     DEMO_DAILY_ENTRIES = True
 
@@ -110,6 +140,15 @@ class Config:
             settings["TIMEZONE"] = env["TIMEZONE"]
         if env.get("DEFAULT_LANGUAGE") in cls.LANGUAGES:
             settings["BABEL_DEFAULT_LOCALE"] = env["DEFAULT_LANGUAGE"]
+        for name in MAIL_AND_WEBHOOK_TEXTS:
+            if env.get(name):
+                settings[name] = env[name]
+        for name in ("MAIL_PORT", "WEBHOOK_TIMEOUT"):
+            if env.get(name):
+                settings[name] = int(env[name])
+        for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+            if env.get(name):
+                settings[name] = env[name] == "1"
         if env.get("SESSION_COOKIE_SECURE"):
             secure = env["SESSION_COOKIE_SECURE"] == "1"
             settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = secure

@@ -32,6 +32,8 @@ DEMO_USERS = (
     ("reporter", "reporter", "25308", "tiendo-reporter", "Cán bộ thị trấn Thanh Bình"),
     ("viewer", "viewer", "70", "tiendo-viewer", "Lãnh đạo UBND tỉnh"),
 )
+# Each demo user's address is <user name>@tiendo.example: .example never receives mail.
+DEMO_EMAIL_DOMAIN = "tiendo.example"
 
 
 # A demo step loads its part of the demo after the units and users, inside the same command,
@@ -58,14 +60,20 @@ def demo_units() -> UnitList:
 def load_demo() -> None:
     import_or_report(demo_units)
     for username, role, unit_code, password, full_name in DEMO_USERS:
+        email = f"{username}@{DEMO_EMAIL_DOMAIN}"
         unit = unit_by_code(unit_code)
         user = user_by_username(username)
         if user is None:
             create_user(
-                username=username, role=role, unit=unit, password=password, full_name=full_name
+                username=username,
+                role=role,
+                unit=unit,
+                password=password,
+                full_name=full_name,
+                email=email,
             )
             continue
-        update_user(user, full_name=full_name, role=role, unit=unit)
+        update_user(user, full_name=full_name, role=role, unit=unit, email=email)
         activate_user(user)
         if not verify_password(user.password_hash, password):
             set_password(user, password)

@@ -1,4 +1,4 @@
-"""/api/v1/campaigns: create a campaign with its indicators, read one back.
+"""/api/v1/campaigns: create a campaign with its indicators and settings, read one back.
 
 Creating is all or nothing: every problem of the body is listed in one 422 answer,
 `errors: [{index, field, message}]`, where `index` is the position of the indicator in
@@ -17,6 +17,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from app.api import ApiBlueprint
 from app.scope import Access, Reach, may, reach
 from app.units.queries import unit_by_code
+from app.users.models import User
+from campaigns.access import may_configure
 from campaigns.lookups import campaign_or_abort
 from campaigns.models import Campaign, Direction, IndicatorKind, Measure, RankingWindow
 from campaigns.operations import (
@@ -49,6 +51,11 @@ def _choice(values, **options) -> fields.String:
 def _number(**options) -> fields.Float:
     messages = {**NEEDED, "invalid": _l("Not a number."), "special": _l("Not a number.")}
     return fields.Float(error_messages=messages, **options)
+
+
+def _time(**options) -> fields.Time:
+    messages = {**NEEDED, "invalid": _l("Not a time of day; write it as hh:mm, e.g. 16:30.")}
+    return fields.Time(error_messages=messages, **options)
 
 
 class _InputSchema(Schema):
@@ -94,18 +101,48 @@ class CampaignInputSchema(_InputSchema):
         metadata={"example": "2022-08-31"},
     )
     ranking_window = _choice(RankingWindow)
-    entry_deadline = fields.Time(
-        error_messages={
-            **NEEDED,
-            "invalid": _l("Not a time of day; write it as hh:mm, e.g. 16:30."),
-        },
-        metadata={"example": "16:30"},
-    )
+    entry_deadline = _time(metadata={"example": "16:30"})
     lock_after_days = fields.Integer(
         strict=True, error_messages={**NEEDED, "invalid": _l("Not a whole number.")}
     )
     requires_task_evidence = fields.Boolean(
         error_messages={**NEEDED, "invalid": _l("Not true or false.")}
+    )
+    briefing_time = _time(
+        metadata={
+            "description": "When the briefing on the day before is drafted (default 06:30).",
+            "example": "06:30",
+        }
+    )
+    auto_publish = fields.Boolean(
+        error_messages={**NEEDED, "invalid": _l("Not true or false.")},
+        metadata={"description": "Publish each briefing at once, without review."},
+    )
+    reminder_time = _time(
+        allow_none=True,
+        metadata={
+            "description": "When units with no figures yet are reminded by e-mail "
+            "(default 15:30); null: no reminders.",
+            "example": "15:30",
+        },
+    )
+    webhook_url = _text(
+        metadata={
+            "description": "http(s) address that receives each published briefing as JSON.",
+            "example": "https://chat.example.vn/hooks/abc",
+        }
+    )
+    issuer_name = _text(
+        metadata={
+            "description": "Issuing agency at the head of the official notice.",
+            "example": "Sở Thông tin và Truyền thông",
+        }
+    )
+    issuer_code = _text(
+        metadata={"description": "Ends the notice number “Số: …/TB-STTTT”.", "example": "STTTT"}
+    )
+    place_name = _text(
+        metadata={"description": "Place on the notice's date line.", "example": "Bình Phước"}
     )
     indicators = fields.List(
         fields.Nested(CampaignIndicatorInputSchema),
@@ -150,6 +187,30 @@ class CampaignScoringSchema(Schema):
     band_average = fields.Float(required=True)
 
 
+class CampaignBriefingSchema(Schema):
+    """When briefings are made, where they go and how the official notice is headed."""
+
+    briefing_time = fields.Time(format="%H:%M", required=True, metadata={"example": "06:30"})
+    auto_publish = fields.Boolean(required=True)
+    reminder_time = fields.Time(
+        format="%H:%M",
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: no reminders.", "example": "15:30"},
+    )
+    webhook_url = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Empty: none. null: hidden, because the address may hold a secret "
+            "and the token owner may not configure the campaign."
+        },
+    )
+    issuer_name = fields.String(required=True)
+    issuer_code = fields.String(required=True)
+    place_name = fields.String(required=True)
+
+
 class CampaignBodySchema(Schema):
     code = fields.String(required=True, metadata={"example": "CD92-2022"})
     name = fields.String(required=True)
@@ -163,6 +224,7 @@ class CampaignBodySchema(Schema):
     lock_after_days = fields.Integer(required=True)
     requires_task_evidence = fields.Boolean(required=True)
     scoring = fields.Nested(CampaignScoringSchema, required=True)
+    briefing = fields.Nested(CampaignBriefingSchema, required=True)
     indicators = fields.List(fields.Nested(CampaignIndicatorSchema), required=True)
 
 
@@ -181,9 +243,13 @@ class CampaignErrorsSchema(ErrorSchema):
 
 
 SCORING_FIELDS = tuple(CampaignScoringSchema().fields)
+BRIEFING_FIELDS = tuple(CampaignBriefingSchema().fields)
 
 
-def campaign_body(campaign: Campaign) -> dict:
+def campaign_body(campaign: Campaign, user: User) -> dict:
+    briefing = {name: getattr(campaign, name) for name in BRIEFING_FIELDS}
+    if not may_configure(user, campaign):
+        briefing["webhook_url"] = None
     return {
         "code": campaign.code,
         "name": campaign.name,
@@ -197,6 +263,7 @@ def campaign_body(campaign: Campaign) -> dict:
         "lock_after_days": campaign.lock_after_days,
         "requires_task_evidence": campaign.requires_task_evidence,
         "scoring": {name: getattr(campaign, name) for name in SCORING_FIELDS},
+        "briefing": briefing,
         "indicators": [
             {
                 "code": indicator.code,
@@ -325,7 +392,7 @@ def create_campaign():
         pairs = error.errors if isinstance(error, CampaignErrors) else [(None, error)]
         _refuse([_error(index, item.field, item.message) for index, item in pairs])
     location = url_for("campaigns_api.get_campaign", code=campaign.code)
-    return campaign_body(campaign), {"Location": location}
+    return campaign_body(campaign, user), {"Location": location}
 
 
 @blp.route("/<code>")
@@ -339,4 +406,4 @@ def create_campaign():
 @blp.alt_response(404, schema=ErrorSchema, description="No campaign has this code.")
 def get_campaign(code: str):
     """One campaign with its settings and indicators."""
-    return campaign_body(campaign_or_abort(code))
+    return campaign_body(campaign_or_abort(code), g.api_user)

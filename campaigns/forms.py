@@ -231,6 +231,64 @@ class CampaignForm(FlaskForm):
         validators=[REQUIRED],
         default=SETTING_DEFAULTS["band_average"],
     )
+
+    # Briefings (DESIGN §7): when they are made, where they go, how the notice is headed
+    briefing_time = LocalTimeField(
+        _l("Draft the daily briefing at"),
+        validators=[REQUIRED],
+        default=SETTING_DEFAULTS["briefing_time"],
+        description=_l("Every morning at this time, the briefing on the day before is drafted."),
+    )
+    auto_publish = BooleanField(
+        _l("Publish the briefing at once, without review"),
+        description=_l(
+            "Otherwise an administrator reads the draft, adds the directions and publishes it."
+        ),
+    )
+    reminder_time = LocalTimeField(
+        _l("Remind units that have not reported by e-mail at"),
+        default=SETTING_DEFAULTS["reminder_time"],
+        description=_l(
+            "Units with no figures for the day yet get an e-mail; best before the entry "
+            "deadline. Leave empty to send no reminders."
+        ),
+    )
+    webhook_url = StringField(
+        _l("Webhook address (optional)"),
+        validators=[at_most(1000)],
+        description=_l(
+            "Each published briefing is also sent as JSON to this address, e.g. a chat "
+            "group's bot. It starts with https:// (or http://)."
+        ),
+        render_kw={"inputmode": "url", "autocomplete": "off", "placeholder": "https://…"},
+    )
+    issuer_name = StringField(
+        _l("Issuing agency"),
+        validators=[at_most(255)],
+        description=_l("Printed at the head of the official notice."),
+        render_kw={"placeholder": _l("e.g. %(example)s", example="Sở Thông tin và Truyền thông")},
+    )
+    issuer_code = StringField(
+        _l("Agency code in notice numbers"),
+        validators=[at_most(32)],
+        description=_l(
+            "Ends the notice number: %(example)s. No spaces or “/”.", example="Số: 12/TB-STTTT"
+        ),
+        render_kw={
+            "placeholder": _l("e.g. %(example)s", example="STTTT"),
+            "autocapitalize": "characters",
+            "autocomplete": "off",
+        },
+    )
+    place_name = StringField(
+        _l("Place on the date line"),
+        validators=[at_most(255)],
+        description=_l(
+            "Written before the date of the notice: %(example)s.",
+            example="Bình Phước, ngày 30 tháng 7 năm 2022",
+        ),
+        render_kw={"placeholder": _l("e.g. %(example)s", example="Bình Phước")},
+    )
     submit = SubmitField(_l("Save"))
 
     BASIC_FIELDS = (
@@ -254,6 +312,15 @@ class CampaignForm(FlaskForm):
         "band_good",
         "band_fair",
         "band_average",
+    )
+    BRIEFING_FIELDS = (
+        "briefing_time",
+        "auto_publish",
+        "reminder_time",
+        "webhook_url",
+        "issuer_name",
+        "issuer_code",
+        "place_name",
     )
     # Operation field names that the form shows under another name.
     FIELD_OF: ClassVar[dict[str, str]] = {"below_target_share": "below_target_percent"}
@@ -280,6 +347,14 @@ class CampaignForm(FlaskForm):
             "band_good": self.band_good.data,
             "band_fair": self.band_fair.data,
             "band_average": self.band_average.data,
+            "briefing_time": self.briefing_time.data,
+            "auto_publish": bool(self.auto_publish.data),
+            # Empty: no reminders (None is stored, not "left as it was").
+            "reminder_time": self.reminder_time.data,
+            "webhook_url": self.webhook_url.data or "",
+            "issuer_name": self.issuer_name.data or "",
+            "issuer_code": self.issuer_code.data or "",
+            "place_name": self.place_name.data or "",
         }
 
     def field_for(self, name: str | None) -> Field | None:
@@ -288,6 +363,9 @@ class CampaignForm(FlaskForm):
 
     def advanced_has_errors(self) -> bool:
         return any(getattr(self, name).errors for name in self.ADVANCED_FIELDS)
+
+    def briefing_has_errors(self) -> bool:
+        return any(getattr(self, name).errors for name in self.BRIEFING_FIELDS)
 
 
 class NewCampaignForm(CampaignForm):

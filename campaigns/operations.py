@@ -6,11 +6,13 @@ it changes anything, so a refused request leaves the session as it found it.
 """
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, time
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from app.codes import is_valid_code
 from app.db import db
@@ -35,8 +37,13 @@ from campaigns.rules import bands_ordered, may_change_status
 
 TEXT_MAX = 255  # names, legal basis, labels
 KIND_MAX = 32  # unit kinds
+URL_MAX = 1000  # webhook addresses
+ISSUER_CODE_MAX = 32
+# The issuer's code ends the notice number "Số: 12/TB-STTTT": letters (Vietnamese ones too,
+# "BCĐ"), digits and marks, but no space, and no "/" that would split the number.
+ISSUER_CODE_PATTERN = re.compile(rf"[^\s/]{{1,{ISSUER_CODE_MAX}}}")
 
-# The settings of a campaign besides its identity, with the defaults of DESIGN §5 and §6.
+# The settings of a campaign besides its identity, with the defaults of DESIGN §5, §6 and §7.
 SETTING_DEFAULTS: dict[str, object] = {
     "entry_deadline": time(16, 30),
     "lock_after_days": 3,
@@ -52,7 +59,18 @@ SETTING_DEFAULTS: dict[str, object] = {
     "band_good": 80.0,
     "band_fair": 70.0,
     "band_average": 50.0,
+    "briefing_time": time(6, 30),
+    "auto_publish": False,
+    "reminder_time": time(15, 30),
+    "webhook_url": "",
+    "issuer_name": "",
+    "issuer_code": "",
+    "place_name": "",
 }
+# Settings for which None is a value, not "left out": no reminders.
+NULLABLE_SETTINGS = frozenset({"reminder_time"})
+# Text settings, stored without surrounding spaces.
+TEXT_SETTINGS = ("webhook_url", "issuer_name", "issuer_code", "place_name")
 # Words of the page addresses (/campaigns/new) that cannot name a campaign.
 RESERVED_CODES = frozenset({"new"})
 BANDS = ("band_excellent", "band_good", "band_fair", "band_average")
@@ -90,8 +108,9 @@ def create_campaign(
     legal_basis: str = "",
     **settings: object,
 ) -> Campaign:
-    """A draft campaign; `settings` are other Campaign columns (deadline, scoring...); those
-    left out or None take their defaults."""
+    """A draft campaign; `settings` are other Campaign columns (deadline, scoring,
+    briefings...); those left out or None take their defaults (`reminder_time=None`: no
+    reminders)."""
     settings = _given(settings)
     values = {
         "code": code,
@@ -111,7 +130,9 @@ def create_campaign(
         end_date=end_date,
         created_by_id=created_by.id if created_by else None,
         status=CampaignStatus.DRAFT,
-        **settings,
+        # The ORM leaves a None out of the INSERT, so the column's default would win: no
+        # reminders must be written as NULL.
+        **{key: null() if value is None else value for key, value in settings.items()},
     )
     db.session.add(campaign)
     db.session.flush()
@@ -188,7 +209,7 @@ def update_campaign(
     **settings: object,
 ) -> Campaign:
     """Change what a campaign says about itself. Its code and owner unit never change;
-    settings left out or None stay as they are."""
+    settings left out or None stay as they are, except `reminder_time=None`: no reminders."""
     check_open(campaign)
     unknown = set(settings) - set(SETTING_DEFAULTS)
     if unknown:
@@ -298,6 +319,7 @@ def _settings_problems(values: Mapping[str, object], current: Campaign | None):
         )
     if given("missing_days_limit") and not 1 <= values["missing_days_limit"] <= 7:
         yield CampaignError(_("The number of days must be between 1 and 7."), "missing_days_limit")
+    yield from _briefing_problems(values)
     if any(given(key) for key in BANDS):
         bands = {
             key: values[key]
@@ -310,6 +332,51 @@ def _settings_problems(values: Mapping[str, object], current: Campaign | None):
                 _("The bands must rise: 0 ≤ average ≤ fair ≤ good ≤ excellent ≤ 100."),
                 _first_band_out_of_order(bands),
             )
+
+
+def _briefing_problems(values: Mapping[str, object]):
+    for key in ("briefing_time", "reminder_time"):
+        value = values.get(key)
+        if value is not None and not (isinstance(value, time) and value.tzinfo is None):
+            yield CampaignError(_time_message(), key)
+    url = values.get("webhook_url")
+    if isinstance(url, str) and url.strip():
+        url = url.strip()
+        if len(url) > URL_MAX:
+            yield CampaignError(_("At most %(max)d characters.", max=URL_MAX), "webhook_url")
+        elif not _is_web_address(url):
+            yield CampaignError(
+                _(
+                    "A webhook address starts with https:// or http:// and has no spaces, "
+                    "e.g. %(example)s.",
+                    example="https://chat.example.vn/hooks/abc",
+                ),
+                "webhook_url",
+            )
+    for key in ("issuer_name", "place_name"):
+        if isinstance(values.get(key), str):
+            yield from _text_problems(values[key], key)
+    code = values.get("issuer_code")
+    if isinstance(code, str) and code.strip() and not ISSUER_CODE_PATTERN.fullmatch(code.strip()):
+        yield CampaignError(
+            _(
+                "A notice code has at most %(max)d characters, without spaces or “/”; "
+                "e.g. %(example)s.",
+                max=ISSUER_CODE_MAX,
+                example="STTTT",
+            ),
+            "issuer_code",
+        )
+
+
+def _is_web_address(url: str) -> bool:
+    if any(character.isspace() for character in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. "http://[::1": an address urlsplit cannot read
+        return False
 
 
 def _first_band_out_of_order(bands: Mapping[str, float]) -> str:
@@ -502,12 +569,21 @@ def indicator_problems(values: Mapping[str, object], *, taken: set[str]) -> list
 
 
 def _given(settings: Mapping[str, object]) -> dict[str, object]:
-    return {key: value for key, value in settings.items() if value is not None}
+    """The settings given, texts stripped. None means "left out", except where it is a value."""
+    return {
+        key: value.strip() if key in TEXT_SETTINGS and isinstance(value, str) else value
+        for key, value in settings.items()
+        if value is not None or key in NULLABLE_SETTINGS
+    }
 
 
 def _raise_first(problems: Iterable[CampaignError]) -> None:
     for problem in problems:
         raise problem
+
+
+def _time_message() -> str:
+    return _("Not a time of day; write it as hh:mm, e.g. 16:30.")
 
 
 def _code_message() -> str:

@@ -44,6 +44,7 @@ ROUTES = {
     ),
     "users.login": Route("GET", fixed("/login"), same_for_all(302), 200),
     "users.logout": Route("POST", fixed("/logout"), same_for_all(302), SIGN_IN_FIRST),
+    "users.account": Route("GET", fixed("/account"), same_for_all(200), SIGN_IN_FIRST),
     "users.change_password": Route(
         "GET", fixed("/account/password"), same_for_all(200), SIGN_IN_FIRST
     ),

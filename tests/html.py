@@ -66,3 +66,15 @@ def texts_of_class(markup: str, css_class: str) -> list[str]:
     reader = ClassTexts(css_class)
     reader.feed(markup)
     return [re.sub(r"\s+", " ", "".join(parts)).strip() for parts in reader.found]
+
+
+def field_error(page: str, name: str) -> str:
+    """The message rendered under the form field `name` (Bootstrap-Flask's invalid-feedback
+    right after the input), or "" when the field has none."""
+    match = re.search(
+        rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>\s*'
+        r'<div class="invalid-feedback[^"]*">(.*?)</div>',
+        page,
+        re.S,
+    )
+    return text_of(match.group(1)) if match else ""

@@ -57,6 +57,12 @@ def test_admin_sets_up_the_92_day_campaign_from_the_template(app, world, monkeyp
             "band_good": "80",
             "band_fair": "70",
             "band_average": "50",
+            "briefing_time": "06:30",
+            "reminder_time": "15:30",
+            "webhook_url": "",
+            "issuer_name": "Sở Thông tin và Truyền thông",
+            "issuer_code": "STTTT",
+            "place_name": "Bình Phước",
         },
     )
     assert created.headers["Location"] == "/campaigns/CD92"
@@ -112,6 +118,11 @@ def test_admin_sets_up_the_92_day_campaign_from_the_template(app, world, monkeyp
     with app.app_context():
         campaign = campaign_by_code("CD92")
         assert campaign.status == CampaignStatus.ACTIVE
+        assert (campaign.issuer_name, campaign.issuer_code, campaign.place_name) == (
+            "Sở Thông tin và Truyền thông",
+            "STTTT",
+            "Bình Phước",
+        )
         assert len(campaign.indicators) == 5
         assert target_of("CD92", "P1", "HS_TRUC_TUYEN") == 0.5
         assert target_of("CD92", "D1", "HS_TRUC_TUYEN") == 0.6

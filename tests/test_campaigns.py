@@ -73,6 +73,12 @@ def campaign_form(**overrides: str) -> dict[str, str]:
         "band_good": "80",
         "band_fair": "70",
         "band_average": "50",
+        "briefing_time": "06:30",
+        "reminder_time": "15:30",
+        "webhook_url": "",
+        "issuer_name": "",
+        "issuer_code": "",
+        "place_name": "",
     }
     form.update(overrides)
     return form
@@ -178,6 +184,13 @@ def test_admin_creates_a_draft_campaign_with_the_defaults(app: Flask, world: Wor
         "band_good": 80.0,
         "band_fair": 70.0,
         "band_average": 50.0,
+        "briefing_time": time(6, 30),
+        "auto_publish": False,
+        "reminder_time": time(15, 30),
+        "webhook_url": "",
+        "issuer_name": "",
+        "issuer_code": "",
+        "place_name": "",
         "created_by_id": world.users["admin"],
         "indicators": [],
     }
@@ -266,6 +279,12 @@ def test_scoring_settings_are_saved_with_a_decimal_comma(app: Flask, world: Worl
         "band_good": 85.5,
         "band_fair": 75.0,
         "band_average": 55.0,
+        "briefing_time": time(6, 30),
+        "reminder_time": time(15, 30),
+        "webhook_url": "",
+        "issuer_name": "",
+        "issuer_code": "",
+        "place_name": "",
     }
 
 

@@ -85,6 +85,15 @@ EXPECTED_SCORING = {
     "band_fair": 70.0,
     "band_average": 50.0,
 }
+EXPECTED_BRIEFING = {
+    "briefing_time": "06:30",
+    "auto_publish": False,
+    "reminder_time": "15:30",
+    "webhook_url": "",
+    "issuer_name": "",
+    "issuer_code": "",
+    "place_name": "",
+}
 EXPECTED_BODY = {
     "code": "CD92-2022",
     "name": "Chiến dịch cao điểm 92 ngày đêm",
@@ -98,6 +107,7 @@ EXPECTED_BODY = {
     "lock_after_days": 3,
     "requires_task_evidence": False,
     "scoring": EXPECTED_SCORING,
+    "briefing": EXPECTED_BRIEFING,
     "indicators": [
         {
             "code": "HS_TRUC_TUYEN",
@@ -137,7 +147,10 @@ def test_create_answers_201_with_the_campaign(app: Flask, client, world: World):
     assert counts(app) == (1, 2)
     again = client.get("/api/v1/campaigns/CD92-2022", headers=bearer(token_of(app, "reporter")))
     assert again.status_code == 200
-    assert again.get_json() == EXPECTED_BODY
+    # A reporter does not configure the campaign, so it is not told the webhook address.
+    assert again.get_json() == EXPECTED_BODY | {
+        "briefing": EXPECTED_BRIEFING | {"webhook_url": None}
+    }
 
 
 def test_create_with_optional_settings(app: Flask, client, world: World):
@@ -360,6 +373,8 @@ def test_get_a_campaign_with_its_indicators(app: Flask, client, world: World):
         "lock_after_days": 3,
         "requires_task_evidence": False,
         "scoring": EXPECTED_SCORING,
+        # The manager may not configure the campaign: the webhook address is not shown.
+        "briefing": EXPECTED_BRIEFING | {"webhook_url": None},
         "indicators": [
             {
                 "code": "I1",

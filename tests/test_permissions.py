@@ -9,6 +9,8 @@ import pytest
 from app.db import db
 from app.users.models import User
 from tests import (
+    access_briefings,
+    access_briefings_api,
     access_campaigns,
     access_core,
     access_progress,
@@ -30,6 +32,8 @@ TABLES = (
     access_progress_import,
     access_results,
     access_results_api,
+    access_briefings,
+    access_briefings_api,
 )
 ROUTES = {endpoint: route for table in TABLES for endpoint, route in table.ROUTES.items()}
 

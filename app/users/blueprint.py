@@ -8,6 +8,7 @@ bp = Blueprint("users", __name__)
 
 bp.add_url_rule("/login", "login", controllers.login, methods=("GET", "POST"))
 bp.add_url_rule("/logout", "logout", controllers.logout, methods=("POST",))
+bp.add_url_rule("/account", "account", controllers.account, methods=("GET", "POST"))
 bp.add_url_rule(
     "/account/password", "change_password", controllers.change_password, methods=("GET", "POST")
 )

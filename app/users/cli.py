@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from app.db import db
 from app.units.queries import unit_by_code
 from app.users.models import User
-from app.users.operations import UserError, create_user, issue_api_token, revoke_api_tokens
+from app.users.operations import (
+    UserError,
+    create_user,
+    issue_api_token,
+    revoke_api_tokens,
+    set_email,
+)
 from app.users.queries import user_by_username
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
@@ -26,14 +32,22 @@ def _existing_user(username: str) -> User:
 @click.option("--unit", "unit_code", required=True, help="Code of the user's unit")
 @click.option("--password", help="Without it, a temporary password is printed")
 @click.option("--full-name", default="")
-def create(username: str, role: str, unit_code: str, password: str | None, full_name: str) -> None:
+@click.option("--email", default="", help="Where briefings and reminders are sent")
+def create(
+    username: str, role: str, unit_code: str, password: str | None, full_name: str, email: str
+) -> None:
     """Create a user bound to a unit with a role."""
     unit = unit_by_code(unit_code)
     if unit is None:
         raise click.ClickException(_("No unit has the code “%(code)s”.", code=unit_code))
     try:
         user, issued_password = create_user(
-            username=username, role=role, unit=unit, password=password, full_name=full_name
+            username=username,
+            role=role,
+            unit=unit,
+            password=password,
+            full_name=full_name,
+            email=email,
         )
     except UserError as error:
         raise click.ClickException(error.message) from None
@@ -53,6 +67,29 @@ def create(username: str, role: str, unit_code: str, password: str | None, full_
                 password=issued_password,
             )
         )
+
+
+@users_cli.command("set-email")
+@click.argument("username")
+@click.argument("address")
+def set_email_command(username: str, address: str) -> None:
+    """Set the address a user's briefings and reminders go to; "" removes it."""
+    user = _existing_user(username)
+    try:
+        set_email(user, address)
+    except UserError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    if user.email:
+        click.echo(
+            _(
+                "E-mail address of %(username)s: %(email)s",
+                username=user.username,
+                email=user.email,
+            )
+        )
+    else:
+        click.echo(_("%(username)s has no e-mail address now.", username=user.username))
 
 
 @users_cli.command("token")

@@ -1,4 +1,5 @@
-"""Sign-in, own password, and the administration of users within the admin's units."""
+"""Sign-in, own account and password, and the administration of users within the admin's
+units."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,7 +10,14 @@ from app.navigation import same_site_path
 from app.scope import Access, Reach, may, reach, reachable_unit_ids
 from app.units.models import Unit
 from app.units.queries import unit_by_code
-from app.users.forms import ChangePasswordForm, ConfirmForm, LoginForm, NewUserForm, UserForm
+from app.users.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    NewUserForm,
+    UserForm,
+)
 from app.users.models import User
 from app.users.operations import (
     UserError,
@@ -18,6 +26,7 @@ from app.users.operations import (
     deactivate_user,
     record_login,
     reset_password,
+    set_email,
     set_password,
     update_user,
 )
@@ -74,6 +83,21 @@ def change_password():
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("units.index"))
     return render_template("auth/change_password.html", form=form), _form_status(form)
+
+
+@login_required
+def account():
+    """The user's own account: who they are, and the e-mail address they choose."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            set_email(current_user, form.email.data or "")
+        except UserError as error:
+            form.email.errors.append(error.message)
+        else:
+            flash(_("Your account has been saved."), "success")
+            return redirect(url_for("users.account"))
+    return render_template("users/account.html", form=form), _form_status(form)
 
 
 def _require_user_admin() -> None:
@@ -138,6 +162,7 @@ def new_user():
                     role=form.role.data,
                     unit=unit,
                     full_name=form.full_name.data or "",
+                    email=form.email.data or "",
                 )
             except UserError as error:
                 getattr(form, error.field or "username").errors.append(error.message)
@@ -168,7 +193,11 @@ def edit_user(user_id: int):
         elif unit is not None:
             try:
                 update_user(
-                    user, full_name=form.full_name.data or "", role=form.role.data, unit=unit
+                    user,
+                    full_name=form.full_name.data or "",
+                    role=form.role.data,
+                    unit=unit,
+                    email=form.email.data or "",
                 )
             except UserError as error:
                 getattr(form, error.field or "role").errors.append(error.message)

@@ -20,6 +20,7 @@ from app.users.passwords import (
 
 SEARCH_NAME_LENGTH = User.__table__.c.search_name.type.length
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+EMAIL_MAX = User.__table__.c.email.type.length  # 320, the longest address SMTP allows
 
 
 class UserError(Exception):
@@ -42,6 +43,7 @@ def create_user(
     unit: Unit,
     password: str | None = None,
     full_name: str = "",
+    email: str = "",
 ) -> tuple[User, str]:
     """Create an account; without a password, a temporary one to change at first login.
 
@@ -60,6 +62,7 @@ def create_user(
         raise UserError(_unknown_role(role), "role")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError(_("The user name “%(username)s” is taken.", username=username), "username")
+    email = _checked_email(email)
     temporary = password is None
     if temporary:
         password = generate_password()
@@ -70,6 +73,7 @@ def create_user(
         unit=unit,
         password_hash=hash_password(password),
         must_change_password=temporary,
+        email=email,
     )
     _set_full_name(user, full_name)
     db.session.add(user)
@@ -77,13 +81,44 @@ def create_user(
     return user, password
 
 
-def update_user(user: User, *, full_name: str, role: str, unit: Unit) -> None:
+def update_user(
+    user: User, *, full_name: str, role: str, unit: Unit, email: str | None = None
+) -> None:
+    """Change an account; `email` None leaves the address as it is."""
     if role not in set(Role):
         raise UserError(_unknown_role(role), "role")
+    if email is not None:
+        user.email = _checked_email(email)
     _set_full_name(user, full_name)
     user.role = role
     user.unit = unit
     db.session.flush()
+
+
+def set_email(user: User, email: str) -> None:
+    """Where the user's briefings and reminders go; empty: no e-mail."""
+    user.email = _checked_email(email)
+    db.session.flush()
+
+
+def email_problem(email: str) -> str | None:
+    """Why `email` cannot be an address, or None. Deliberately lenient: one "@", something
+    before it, a domain with a dot, no spaces; whether mail arrives is the mail server's
+    business. An empty address is fine: the user gets no e-mail."""
+    email = email.strip()
+    if not email:
+        return None
+    if len(email) > EMAIL_MAX:
+        return _("At most %(max)d characters.", max=EMAIL_MAX)
+    local, _at, domain = email.partition("@")
+    if (
+        email.count("@") != 1
+        or not local
+        or "." not in domain.strip(".")
+        or any(character.isspace() for character in email)
+    ):
+        return _("Not an e-mail address; write it as %(example)s.", example="ten@example.gov.vn")
+    return None
 
 
 def reset_password(user: User) -> str:
@@ -165,6 +200,13 @@ def _unknown_role(role: str) -> str:
 def _set_full_name(user: User, full_name: str) -> None:
     user.full_name = full_name.strip()
     user.search_name = search_key(f"{user.username} {user.full_name}")[:SEARCH_NAME_LENGTH]
+
+
+def _checked_email(email: str) -> str:
+    problem = email_problem(email)
+    if problem:
+        raise UserError(problem, "email")
+    return email.strip()
 
 
 def _check_password(password: str, username: str) -> None:

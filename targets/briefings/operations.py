@@ -85,7 +85,8 @@ def _draft(
     user: User | None,
     now: datetime | None,
 ) -> tuple[Briefing, bool]:
-    for day, field in ((start, "start"), (end, "date" if kind == BriefingKind.DAILY else "end")):
+    daily = kind == BriefingKind.DAILY
+    for day, field in ((start, "date" if daily else "start"), (end, "date" if daily else "end")):
         if not campaign.start_date <= day <= campaign.end_date:
             raise BriefingError(
                 _(

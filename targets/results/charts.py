@@ -163,7 +163,9 @@ def trend_chart(
             values=tuple(trend.detail.series) if trend else (),
             targets=tuple(trend.targets) if trend else (),
             trajectory=tuple(trend.trajectory) if trend and trend.trajectory else None,
-            forecast=_forecast_line(trend, campaign.end_date) if trend else None,
+            forecast=forecast_line(trend.detail.series, trend.detail.forecast, campaign.end_date)
+            if trend
+            else None,
             value_label=window_label(window),
             target_label=_("Target"),
             trajectory_label=_("Trajectory"),
@@ -174,11 +176,13 @@ def trend_chart(
     return cached_png(key, lambda: draw_trend(data))
 
 
-def _forecast_line(trend: Trend, end: date):
-    known = [(when, value) for when, value in trend.detail.series if value is not None]
-    if trend.detail.forecast is None or not known or known[-1][0] >= end:
+def forecast_line(series, forecast: float | None, end: date):
+    """The dashed line from the last known value to the forecast on the last day; None when
+    there is none (briefings draw it from their snapshot too)."""
+    known = [(when, value) for when, value in series if value is not None]
+    if forecast is None or not known or known[-1][0] >= end:
         return None
-    return known[-1], (end, trend.detail.forecast)
+    return known[-1], (end, forecast)
 
 
 def draw_trend(data: TrendData) -> bytes:
