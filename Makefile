@@ -54,6 +54,8 @@ requirements: $(VENV)/.dev-installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(COMPILED)
 
-## bench: time the unit-tree queries on a national-size tree (BENCH_DATABASE_URL for PostgreSQL)
+## bench: time the unit tree and the results on national-size data (docs/benchmarks.md);
+## BENCH_DATABASE_URL for PostgreSQL, BENCH_SCALE=small for a quick run of the results
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.unit_tree
+	$(BIN)/python -m bench.results
