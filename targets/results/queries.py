@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BigInteger, Select, case, cast, func, select
 
 from app.db import db
 from app.units.models import Unit, UnitClosure
@@ -72,12 +72,10 @@ def window_totals(
     campaign_start: date,
 ) -> WindowTotals:
     """Each member's figures, its subtree added up, for every indicator and period."""
-    running: RunningSeries = {}
+    totals: WindowTotals = {}
     for chunk in _member_chunks(members):
-        running.update(
-            running_figures(indicators, rollup_mapping(chunk), days_read(periods, campaign_start))
-        )
-    return _windows(indicators, running, periods)
+        totals.update(_window_figures(indicators, rollup_mapping(chunk), periods, campaign_start))
+    return totals
 
 
 def kind_totals(
@@ -87,25 +85,64 @@ def kind_totals(
     campaign_start: date,
 ) -> WindowTotals:
     """The figures of the root's subtree split by the kind of the unit that entered them."""
-    running = running_figures(indicators, kind_mapping(root_id), days_read(periods, campaign_start))
-    return _windows(indicators, running, periods)
+    return _window_figures(indicators, kind_mapping(root_id), periods, campaign_start)
 
 
-def _windows(
-    indicators: Sequence[IndicatorRule], running: RunningSeries, periods: Sequence[Period]
+def _window_figures(
+    indicators: Sequence[IndicatorRule],
+    mapping: Select,
+    periods: Sequence[Period],
+    campaign_start: date,
 ) -> WindowTotals:
+    """One GROUP BY per (key, indicator) with the few days the periods need as columns: a
+    window's figures are worked out from its row, without a row per day."""
+    if not indicators or not periods:
+        return {}
+    days = sorted(days_read(periods, campaign_start))
+    column = {day: index for index, day in enumerate(days)}
+    mapped = mapping.subquery("mapped")
+    sums = []
+    for day in days:
+        on_day = EntryTotal.total_date == day
+        # Cast: PostgreSQL sums integers as numeric, which Python reads as slow Decimals.
+        sums.extend(
+            (
+                cast(func.sum(case((on_day, EntryTotal.numerator))), BigInteger),
+                cast(func.sum(case((on_day, EntryTotal.denominator))), BigInteger),
+                cast(func.sum(case((on_day, EntryTotal.entries))), BigInteger),
+                func.count(case((on_day, 1))),
+            )
+        )
+    statement = (
+        select(mapped.c.key, EntryTotal.indicator_id, *sums)
+        .join(mapped, mapped.c.unit_id == EntryTotal.unit_id)
+        .where(
+            EntryTotal.indicator_id.in_([indicator.id for indicator in indicators]),
+            EntryTotal.total_date.in_(days),
+        )
+        .group_by(mapped.c.key, EntryTotal.indicator_id)
+    )
     flows = {indicator.id for indicator in indicators if indicator.is_flow}
+    # Each period's (last day's column, the column of the day before its first, or None).
+    reads = [
+        (column[period.end], column.get(period.start - timedelta(days=1))) for period in periods
+    ]
     totals: WindowTotals = {}
-    for (key, indicator_id), by_day in running.items():
-        for index, period in enumerate(periods):
+    for key, indicator_id, *values in db.session.execute(statement):
+        running = [_running(values[4 * i : 4 * i + 4]) for i in range(len(days))]
+        is_flow = indicator_id in flows
+        for index, (end, before) in enumerate(reads):
             figures = window_figures(
-                by_day.get(period.end),
-                by_day.get(period.start - timedelta(days=1)),
-                is_flow=indicator_id in flows,
+                running[end], None if before is None else running[before], is_flow=is_flow
             )
             if figures.reported or figures.entries:
                 totals[(key, indicator_id, index)] = figures
     return totals
+
+
+def _running(values) -> Running | None:
+    numerator, denominator, entries, units = values
+    return Running(numerator, denominator, entries, units) if units else None
 
 
 def running_series(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
 from typing import TypeVar
 
@@ -98,15 +99,16 @@ class IndicatorRule:
     direction: str = "higher"
     weight: float = 1.0
 
-    @property
+    # Cached: scoring a national group asks them hundreds of thousands of times.
+    @cached_property
     def is_ratio(self) -> bool:
         return self.kind == RATIO
 
-    @property
+    @cached_property
     def is_flow(self) -> bool:
         return self.measure == FLOW
 
-    @property
+    @cached_property
     def lower_is_better(self) -> bool:
         return self.direction == "lower"
 
@@ -230,6 +232,9 @@ def round_score(raw: float) -> float:
     return float(Decimal(f"{raw:.9f}").quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+COUNTED = frozenset({Status.SCORED, Status.NOT_REPORTED})
+
+
 def score_unit(
     indicators: Sequence[IndicatorRule],
     totals: Mapping[int, Totals],
@@ -240,46 +245,34 @@ def score_unit(
     `indicators` are those that apply to the unit (its kind, or a kind below it). A missing
     Totals means no figures.
     """
-    statuses: dict[int, tuple[Status, float | None, float | None]] = {}
+    found = []  # (indicator, figures, value, target, status, achievement)
+    weight_total = 0.0
     for indicator in indicators:
         figures = totals.get(indicator.id, NO_TOTALS)
         value = value_of(figures, indicator.is_ratio)
         target = targets.get(indicator.id)
+        reached = None
         if target is None:
-            status, reached = Status.NO_TARGET, None
+            status = Status.NO_TARGET
         elif not figures.reported:
-            status, reached = Status.NOT_REPORTED, None
+            status = Status.NOT_REPORTED
         elif value is None:
-            status, reached = Status.ZERO_DENOMINATOR, None
+            status = Status.ZERO_DENOMINATOR
         else:
             status, reached = Status.SCORED, achievement(value, target, indicator)
-        statuses[indicator.id] = (status, value, reached)
-    weight_total = sum(
-        indicator.weight
-        for indicator in indicators
-        if statuses[indicator.id][0] in (Status.SCORED, Status.NOT_REPORTED)
-    )
+        if status in COUNTED:
+            weight_total += indicator.weight
+        found.append((indicator, figures, value, target, status, reached))
     scores = []
     raw = 0.0
-    for indicator in indicators:
-        status, value, reached = statuses[indicator.id]
-        counted = status in (Status.SCORED, Status.NOT_REPORTED) and weight_total > 0
-        share = indicator.weight / weight_total if counted else 0.0
+    for indicator, figures, value, target, status, reached in found:
+        share = indicator.weight / weight_total if status in COUNTED and weight_total else 0.0
         points = 100 * share * (capped(reached) if reached is not None else 0.0)
         raw += points
         scores.append(
-            IndicatorScore(
-                indicator=indicator,
-                totals=totals.get(indicator.id, NO_TOTALS),
-                value=value,
-                target=targets.get(indicator.id),
-                status=status,
-                achievement=reached,
-                weight_share=share,
-                contribution=points,
-            )
+            IndicatorScore(indicator, figures, value, target, status, reached, share, points)
         )
-    missing = all(totals.get(indicator.id, NO_TOTALS).entries == 0 for indicator in indicators)
+    missing = all(figures.entries == 0 for _indicator, figures, *_rest in found)
     score = round_score(raw) if weight_total > 0 else None
     return UnitScore(tuple(scores), score, missing)
 

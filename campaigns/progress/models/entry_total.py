@@ -24,6 +24,16 @@ class EntryTotal(db.Model):
         CheckConstraint("entries >= 1", name="entries_positive"),
         # The operations rewrite one unit's days of one indicator at a time.
         Index("ix_entry_totals_unit_indicator_date", "unit_id", "indicator_id", "total_date"),
+        # Results read a few days of many units: this index answers them without the table.
+        Index(
+            "ix_entry_totals_covering",
+            "indicator_id",
+            "total_date",
+            "unit_id",
+            "numerator",
+            "denominator",
+            "entries",
+        ),
     )
 
     # Results read one indicator on a few days for many units: that is the primary key's order.
