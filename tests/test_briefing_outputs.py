@@ -76,6 +76,8 @@ def expected_text(briefing: Briefing, directions: list[str], mark: str = "") -> 
             title,
             "",
             *HEADLINE,
+            # The directions before the lists: a message cut short still carries them.
+            *(["", "Chỉ đạo:", *directions] if directions else []),
             "",
             "Biểu dương:",
             *("- " + text for text in texts(briefing, "praise")),
@@ -84,7 +86,6 @@ def expected_text(briefing: Briefing, directions: list[str], mark: str = "") -> 
             *("- " + text for text in texts(briefing, "criticism")),
             "",
             "Chưa báo cáo (1): Xã Hai Hai.",
-            *(["", "Chỉ đạo:", *directions] if directions else []),
         ]
     )
 
@@ -139,7 +140,19 @@ def test_a_text_of_exactly_the_limit_is_kept_whole_one_character_more_drops_a_li
 
     text = briefing_text(briefing, link=LINK)
 
-    assert text == (without + f"\n\n(Còn 1 dòng không hiển thị. Toàn văn điểm tin: {LINK})")
+    # One character too many: the directions stay (they come before the lists), whole lines
+    # of the lists go, and the last line counts them.
+    whole = expected_text(briefing, ["x" * (fitting + 1)], " (dự thảo)").splitlines()
+    *kept, blank, last = text.splitlines()
+    gone = [line for line in whole if line not in kept]
+    assert len(text) <= TEXT_LIMIT
+    assert "x" * (fitting + 1) in kept
+    assert gone and all(line.startswith("- ") for line in gone)
+    assert kept == [line for line in whole if line not in gone]
+    assert (blank, last) == (
+        "",
+        f"(Còn {len(gone)} dòng không hiển thị. Toàn văn điểm tin: {LINK})",
+    )
 
 
 def test_two_hundred_criticisms_are_cut_most_important_first_and_counted(briefing):
@@ -541,7 +554,7 @@ def test_a_correction_says_so_and_lists_what_changed(published):
         f"{TITLE} – {correction.content['title']} (đính chính lần 1) (dự thảo) – "
         "Ngày 2/22, còn 20 ngày"
     )
-    corrections = lines[lines.index("Đính chính:") + 1 : lines.index("Biểu dương:") - 1]
+    corrections = lines[lines.index("Đính chính:") + 1 : lines.index("Chỉ đạo:") - 1]
     assert "Tỷ lệ hồ sơ trực tuyến (trong ngày): 96,89% → 96,85%" in corrections
     # The ranking window is the day: its figure is not listed twice.
     assert not any("(ngày)" in line for line in corrections)

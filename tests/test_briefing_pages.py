@@ -180,7 +180,8 @@ def test_the_briefing_shows_the_figures_worked_out_by_hand(app, campaign, login)
 
     page = get(english(login("viewer")), V1)
 
-    assert "Briefing of 10/06/2022" in text_in(page, "briefing-title")
+    # The title is written once, in the briefing's language (Vietnamese), whatever the page's.
+    assert "Điểm tin ngày 10/06/2022" in text_in(page, "briefing-title")
     assert "Day 10 of 92, 82 days left" in text_in(page, "campaign-day")
     hs = element(page, "indicator-HS")
     assert texts_of_class(hs, "indicator-value") == ["50%"]  # P1: 6/12

@@ -1,6 +1,7 @@
 """The demo campaign's overview tells the seed's story (issue 5): Bình Phước's online
 processing rate from 21,6% before the campaign to about 96,9% in the 7 days ending
-29/07/2022, and the same by level.
+29/07/2022, and the same by level; its published briefing of that day reads as a real one
+would (issue 6).
 
 The expected figures are added up here in SQL straight from the `entries` and `baselines`
 tables, independently of the results engine; the page must show them, rounded as a reader
@@ -113,3 +114,59 @@ def test_the_laggards_close_their_groups(overview):
     for group, last in (("agency", "70-SXD"), ("district", "693")):
         codes = re.findall(r'id="rank-([^"]+)"', element(overview, f"group-{group}"))
         assert codes[-1] == last, codes
+
+
+# --- the briefing of 29/07/2022 (issue 6) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def briefing_text_and_items(demo, expected):
+    from targets.briefings.models import Briefing
+    from targets.briefings.text import briefing_text
+
+    with demo.app.app_context():
+        briefing = db.session.scalar(
+            select(Briefing).where(Briefing.end_date == WEEK_TO_29_JULY[1])
+        )
+        assert (briefing.status, briefing.version, briefing.number) == ("published", 1, "125")
+        items = {(item.section, item.reason, item.unit.code) for item in briefing.items}
+        return briefing_text(briefing), items, briefing.content
+
+
+def test_the_briefing_of_29_july_gives_the_online_rate_against_50_percent(
+    briefing_text_and_items, expected
+):
+    text, _items, content = briefing_text_and_items
+    online = f"Tỷ lệ hồ sơ TTHC xử lý trực tuyến: {format_percent(expected['now'], 'vi')}"
+    assert f"{online} (chỉ tiêu 50%)" in text
+    assert "Điểm tin ngày 29/07/2022" in text.splitlines()[0]
+    # The level split, from the same sums as the overview's.
+    levels = {level["kind"]: level["indicators"][ONLINE] for level in content["levels"]}
+    for kind in ("agency", "district", "commune"):
+        assert levels[kind]["now"] == pytest.approx(expected[f"{kind} now"])
+        assert levels[kind]["first_week"] == pytest.approx(expected[f"{kind} first"])
+    # The administrator's directions come right after the figures.
+    assert "Chỉ đạo:\nĐề nghị Sở Xây dựng, UBND huyện Bù Đốp" in text
+
+
+def test_the_briefing_of_29_july_praises_and_criticises_whom_the_figures_say(
+    briefing_text_and_items,
+):
+    _text, items, _content = briefing_text_and_items
+    # targets/demo_entries.py: Sở Xây dựng and Huyện Bù Đốp lag, Xã Tân Tiến (25321) missed 4
+    # of the 7 days to 29/07; four communes still have no digital team (targets/demo.py).
+    assert ("criticism", "bottom_of_group", "70-SXD") in items
+    assert ("criticism", "below_half_target", "70-SXD") in items
+    assert ("criticism", "bottom_of_group", "693") in items
+    assert ("criticism", "repeatedly_missing", "25321") in items
+    assert {code for section, reason, code in items if reason == "overdue_task"} == {
+        "25318",
+        "25321",
+        "25399",
+        "25450",
+    }
+    assert ("praise", "top_of_group", "698") in items  # Huyện Phú Riềng, first district
+    # Nobody is praised at the top of a group and criticised at its bottom.
+    tops = {code for section, reason, code in items if reason == "top_of_group"}
+    bottoms = {code for section, reason, code in items if reason == "bottom_of_group"}
+    assert not tops & bottoms

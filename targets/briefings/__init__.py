@@ -11,7 +11,7 @@ from flask import Flask
 from app.api import api as api_registry
 from app.scheduler import register_job
 from campaigns.hooks import register_campaign_links
-from targets.briefings import models  # noqa: F401  (the tables must be known to SQLAlchemy)
+from targets.briefings import demo, models  # noqa: F401  (models: tables known to SQLAlchemy)
 from targets.briefings.api import blp as briefings_api
 from targets.briefings.blueprint import bp
 from targets.briefings.controllers import campaign_links
@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
     api_registry.register_blueprint(briefings_api)
     register_campaign_links(campaign_links)
     register_job(app, DRAFT_JOB)
+    demo.init_app(app)

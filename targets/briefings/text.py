@@ -36,14 +36,16 @@ def briefing_text(briefing: Briefing, *, link: str | None = None, limit: int = T
     """The briefing as chat text of at most `limit` characters; `link`, when given, is where
     the full briefing is read (named in the last line when lines were left out)."""
     with force_locale(document_locale()):
+        # The directions (chỉ đạo) come before the lists of units: a message cut short must
+        # still carry what the leaders ask for.
         sections = [
             [title_line(briefing)],
             headline_lines(briefing),
             _section(_("Corrections:"), change_lines(briefing)),
+            _section(_("Directions:"), directions_lines(briefing)),
             _section(_("Praise:"), _item_lines(shown_items(briefing, Section.PRAISE))),
             _section(_("Criticism:"), _item_lines(shown_items(briefing, Section.CRITICISM))),
             not_reported_lines(briefing),
-            _section(_("Directions:"), directions_lines(briefing)),
         ]
         return _fit([section for section in sections if section], link, limit)
 

@@ -122,8 +122,9 @@ def _sentence(item, unit, indicator_names, group_titles, review: bool) -> str:
                 for figures in facts["indicators"]
             ]
             return _(
-                "%(unit)s: below half of the target: %(indicators)s.",
+                "%(unit)s: below %(share)s of the target: %(indicators)s.",
                 unit=unit,
+                share=format_percent(facts["share"], locale),
                 indicators="; ".join(parts),
             )
         case Reason.MISSING_REPORT:
