@@ -16,9 +16,9 @@ run: $(VENV)/.runtime-installed $(COMPILED)
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: install the dev tools, lint, run the suite (on TEST_DATABASE_URL when it is set)
+## test: install the dev tools, lint, run the suite on every core (on TEST_DATABASE_URL when set)
 test: $(VENV)/.dev-installed $(COMPILED) lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

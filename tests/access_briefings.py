@@ -12,7 +12,8 @@ and one it does not:
 
 BRA, BRC and BRD have one indicator and the briefing of 10/06/2022: version 1 published
 (with a share link), version 2 its correction, a draft with a generated line and a line added
-by an administrator. BRB has no briefing: every role is refused before one is looked up.
+by an administrator; and the review of 01–10/06/2022 (period key REVIEW), version 1 published
+and version 2 a draft. BRB has no briefing: every role is refused before one is looked up.
 Actions on a version check the right to manage before anything else, so the other roles get
 403 whatever the version or line.
 """
@@ -20,7 +21,7 @@ Actions on a version check the right to manage before anything else, so the othe
 from datetime import date
 
 from app.db import db, utcnow
-from targets.briefings.content import daily_content
+from targets.briefings.content import daily_content, review_content
 from targets.briefings.models import Briefing, BriefingItem, BriefingKind, BriefingStatus
 from targets.briefings.operations import add_item
 from targets.briefings.queries import share_links
@@ -29,22 +30,28 @@ from tests.access import PUBLIC, ROLES, SIGN_IN_FIRST, Context, Route, scoped
 from tests.factories import World, enter_figures_for_test, make_campaign, make_indicator
 
 DAY = "2022-06-10"
+REVIEW = "2022-06-01..2022-06-10"
 OWNERS = {"BRA": "P1", "BRB": "P2", "BRC": "C11", "BRD": "D1"}
 CAMPAIGN_IN = {"admin": "BRA", "manager": "BRD", "reporter": "BRC", "viewer": "BRA"}
 CAMPAIGN_OUT = {"admin": "BRB", "manager": "BRA", "reporter": "BRD", "viewer": "BRB"}
 
 
-# BRA's snapshot, read once per test run and given to every briefing here: reading figures
-# is the slow part of a briefing, and these tables are built for every permission test.
+# BRA's snapshots (of the day, of the review), read once per test run and given to every
+# briefing here: reading figures is the slow part of a briefing, and these tables are built
+# for every permission test.
 SNAPSHOT: dict = {}
+REVIEW_SNAPSHOT: dict = {}
 
 
-def _version(campaign, version: int, *, published: bool) -> Briefing:
-    content = {**SNAPSHOT, "campaign": {**SNAPSHOT["campaign"], "code": campaign.code}}
+def _version(
+    campaign, version: int, *, published: bool, kind: str = BriefingKind.DAILY
+) -> Briefing:
+    snapshot = SNAPSHOT if kind == BriefingKind.DAILY else REVIEW_SNAPSHOT
+    content = {**snapshot, "campaign": {**snapshot["campaign"], "code": campaign.code}}
     briefing = Briefing(
         campaign=campaign,
-        kind=BriefingKind.DAILY,
-        start_date=date(2022, 6, 10),
+        kind=kind,
+        start_date=date(2022, 6, 10 if kind == BriefingKind.DAILY else 1),
         end_date=date(2022, 6, 10),
         version=version,
         status=BriefingStatus.PUBLISHED if published else BriefingStatus.DRAFT,
@@ -66,6 +73,9 @@ def build(world: World) -> dict:
             campaigns["BRA"], {("C11", "BI", date(2022, 6, 10)): (1, 2)}, at="2022-06-10 15:00"
         )
         SNAPSHOT.update(daily_content(campaigns["BRA"], date(2022, 6, 10)))
+        REVIEW_SNAPSHOT.update(
+            review_content(campaigns["BRA"], date(2022, 6, 1), date(2022, 6, 10))
+        )
     found = {}
     for code in ("BRA", "BRC", "BRD"):  # BRB is refused before any briefing is looked up
         first = _version(campaigns[code], 1, published=True)
@@ -79,6 +89,8 @@ def build(world: World) -> dict:
         )
         second.items.append(generated)
         added = add_item(second, section="praise", unit=None, text="Một dòng thêm", note="")
+        _version(campaigns[code], 1, published=True, kind=BriefingKind.REVIEW)
+        _version(campaigns[code], 2, published=False, kind=BriefingKind.REVIEW)
         found[code] = {
             "token": create_share_link(first, user=None),
             "added": added.id,
@@ -95,14 +107,14 @@ def campaign_of(role: str, scope: str) -> str:
     return (CAMPAIGN_IN if scope == "in" else CAMPAIGN_OUT)[role]
 
 
-def page(suffix: str, version: int | None = None):
+def page(suffix: str, version: int | None = None, key: str = DAY):
     """A page of the role's campaign: the archive (`version` None and no day in `suffix`),
-    or below a version of the day's briefing."""
+    or below a version of the day's briefing (of the review, with `key` REVIEW)."""
 
     def path(role: str, scope: str, context: Context) -> str:
         code = campaign_of(role, scope)
         values = context.data["briefings"].get(code, NO_BRIEFING)
-        below = f"/{DAY}/v{version}" if version else ""
+        below = f"/{key}/v{version}" if version else ""
         return f"/campaigns/{code}/briefings{below}" + suffix.format(**values)
 
     return path
@@ -126,6 +138,8 @@ ROUTES = {
     "briefings.archive": Route("GET", page(""), READ, SIGN_IN_FIRST),
     # An empty form is refused (422) only after the manager check.
     "briefings.draft": Route("POST", page("/draft"), admin(422), SIGN_IN_FIRST),
+    # An empty form is refused (422) only after the manager check.
+    "briefings.draft_review": Route("POST", page("/reviews"), admin(422), SIGN_IN_FIRST),
     # Without `subscribe`: unsubscribing, which every reader may do.
     "briefings.subscription": Route(
         "POST", page("/subscription"), scoped(*ROLES, inside=302), SIGN_IN_FIRST
@@ -134,11 +148,15 @@ ROUTES = {
     "briefings.show#draft": Route("GET", page("", 2), ADMIN, SIGN_IN_FIRST),
     # Without a version: the newest the reader may see (the draft, or version 1).
     "briefings.show#latest": Route("GET", page(f"/{DAY}"), READ, SIGN_IN_FIRST),
+    "briefings.show#review": Route("GET", page("", 1, REVIEW), READ, SIGN_IN_FIRST),
+    "briefings.show#review-draft": Route("GET", page("", 2, REVIEW), ADMIN, SIGN_IN_FIRST),
+    "briefings.show#review-latest": Route("GET", page(f"/{REVIEW}"), READ, SIGN_IN_FIRST),
     "briefings.print_view": Route("GET", page("/print", 1), READ, SIGN_IN_FIRST),
     "briefings.download": Route("GET", page(".txt", 1), READ, SIGN_IN_FIRST),
     "briefings.download#docx": Route("GET", page(".docx", 1), READ, SIGN_IN_FIRST),
     "briefings.download#xlsx": Route("GET", page(".xlsx", 1), READ, SIGN_IN_FIRST),
     "briefings.download#draft": Route("GET", page(".txt", 2), ADMIN, SIGN_IN_FIRST),
+    "briefings.download#review": Route("GET", page(".docx", 1, REVIEW), READ, SIGN_IN_FIRST),
     "briefings.chart": Route("GET", page("/charts/trend-BI.png", 1), READ, SIGN_IN_FIRST),
     "briefings.chart#draft": Route("GET", page("/charts/trend-BI.png", 2), ADMIN, SIGN_IN_FIRST),
     "briefings.edit": Route("POST", page("/edit", 2), admin(302), SIGN_IN_FIRST),
@@ -156,6 +174,9 @@ ROUTES = {
     "briefings.refresh": Route("POST", page("/refresh", 2), admin(302), SIGN_IN_FIRST),
     "briefings.publish": Route("GET", page("/publish", 2), ADMIN, SIGN_IN_FIRST),
     "briefings.publish#post": Route("POST", page("/publish", 2), admin(302), SIGN_IN_FIRST),
+    "briefings.publish#review": Route(
+        "POST", page("/publish", 2, REVIEW), admin(302), SIGN_IN_FIRST
+    ),
     "briefings.correction": Route("POST", page("/correction", 1), admin(302), SIGN_IN_FIRST),
     "briefings.share": Route("POST", page("/share", 1), ADMIN, SIGN_IN_FIRST),
     "briefings.revoke_share": Route(

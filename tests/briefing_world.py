@@ -17,11 +17,12 @@ When C12's figures become 3/4 (`change_c12`, after publishing): D1 = 5/8 = 62,5%
 P1 = 8/12 = 66,67%; D1 shares rank 1 with D2.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from app.db import db
 from app.units.queries import unit_by_code
-from campaigns.models import CampaignStatus
+from campaigns.models import Campaign, CampaignStatus
 from campaigns.operations import add_peer_group
 from campaigns.queries import campaign_by_code
 from targets.briefings.operations import draft_daily_briefing, publish
@@ -42,10 +43,13 @@ FIGURES = {
 }
 
 
-def build_campaign() -> None:
-    """Campaign BT with its figures of 10/06, committed (inside an app context)."""
+def build_campaign(more_indicators: Callable[[Campaign], None] | None = None) -> None:
+    """Campaign BT with its figures of 10/06, committed (inside an app context);
+    `more_indicators(campaign)` adds indicators of a test's own before figures are entered."""
     campaign = make_campaign(CODE, "P1", status=CampaignStatus.ACTIVE, ranking_window="day")
     make_indicator(campaign, "HS", name="Tỷ lệ hồ sơ trực tuyến", unit_kinds=["commune"])
+    if more_indicators is not None:
+        more_indicators(campaign)
     set_targets_for_test(campaign, {("P1", "HS"): 0.5})
     add_peer_group(
         campaign, code="XA", name="Tất cả xã", root_unit=unit_by_code("P1"), kind="commune"

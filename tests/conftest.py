@@ -73,17 +73,36 @@ def empty_database(tmp_path_factory) -> Iterator[Database]:
     yield from create_database(tmp_path_factory)
 
 
-@pytest.fixture
-def app(database: Database, tmp_path) -> Iterator[Flask]:
-    """The application on the session database, with uploads and charts in the test's own
-    folder."""
+@pytest.fixture(scope="session")
+def session_app(database: Database, tmp_path_factory) -> Iterator[tuple[Flask, dict]]:
+    """One application for the whole run, and its settings as built: building an
+    application takes about 0,1 s, which thousands of tests would otherwise pay each."""
+    folder = tmp_path_factory.mktemp("app")
     application = create_app(
         TestConfig,
         {
             **database.settings(),
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "CHART_CACHE_FOLDER": str(tmp_path / "charts"),
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "CHART_CACHE_FOLDER": str(folder / "charts"),
         },
+    )
+    yield application, dict(application.config)
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(session_app, tmp_path) -> Iterator[Flask]:
+    """The application on the session database, its settings as built (a test may change
+    them: they are put back), with uploads and charts in the test's own folder. The tables
+    are emptied after the test."""
+    application, settings = session_app
+    application.config.clear()
+    application.config.update(
+        settings,
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        CHART_CACHE_FOLDER=str(tmp_path / "charts"),
     )
     yield application
     with application.app_context():
@@ -91,7 +110,6 @@ def app(database: Database, tmp_path) -> Iterator[Flask]:
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
+from app import create_app
+from app.config import TestConfig
 from app.db import db
 from app.outbox.models import OutgoingMessage
 from app.outbox.operations import enqueue_webhook
@@ -65,6 +67,24 @@ def claiming_job(done: list, job_id: str = "test.once", pause: float = 0.0, gate
             time.sleep(pause)  # keeps the claim uncommitted while the other thread claims
 
     return ScheduledJob(job_id, 60, run)
+
+
+@pytest.fixture
+def app(app, database):
+    """An application of its own for each test (not the run's shared one): these tests
+    register jobs on it. The shared one's fixture still empties the tables afterwards."""
+    fresh = create_app(
+        TestConfig,
+        {
+            **database.settings(),
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "CHART_CACHE_FOLDER": app.config["CHART_CACHE_FOLDER"],
+        },
+    )
+    yield fresh
+    with fresh.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def queued_messages() -> int:

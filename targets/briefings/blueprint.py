@@ -1,9 +1,11 @@
 """URLs of the briefing pages, under /campaigns/<code>/briefings, and of share links, under
 /briefings/shared/<token>.
 
-A version's address is /campaigns/<code>/briefings/<yyyy-mm-dd>/v<version>; without the
-version, "briefings.show" opens the newest version the reader may see. Every action is a POST
-below the version's address.
+A version's address is /campaigns/<code>/briefings/<period key>/v<version>, the key being
+the day of a daily briefing (2022-07-29) or a review's first and last day
+(2022-07-01..2022-07-31: targets.briefings.queries.BriefingPeriod); without the version,
+"briefings.show" opens the newest version the reader may see. Every action is a POST below the
+version's address.
 """
 
 from flask import Blueprint
@@ -18,6 +20,7 @@ POST = ("POST",)
 
 bp.add_url_rule(ARCHIVE, "archive", controllers.archive)
 bp.add_url_rule(ARCHIVE + "/draft", "draft", controllers.draft, methods=POST)
+bp.add_url_rule(ARCHIVE + "/reviews", "draft_review", controllers.review, methods=POST)
 bp.add_url_rule(ARCHIVE + "/subscription", "subscription", controllers.subscription, methods=POST)
 bp.add_url_rule(ARCHIVE + "/<day>", "show", controllers.show, defaults={"version": None})
 bp.add_url_rule(VERSION, "show", controllers.show)

@@ -309,14 +309,16 @@ def _levels(campaign: Campaign, owner, frame: Frame) -> list[dict]:
 
 
 def _trends(campaign: Campaign, owner, day: date, window: str) -> dict:
-    """The lines of each indicator's trend chart: its window figure day by day, its target and
-    trajectory on each day of the campaign, and the forecast for the last day."""
+    """The lines of each indicator's trend chart: its window figure day by day (the ranking
+    window's, a review's too), its target and trajectory on each day of the campaign, and the
+    forecast for the last day."""
     found = {}
     for indicator in campaign.indicators:
         trend = charts.trends(campaign, owner, day, window, [indicator.id]).get(indicator.id)
         if trend is None:
             continue
         found[indicator.code] = {
+            "window": window,
             "values": [[when.isoformat(), value] for when, value in trend.detail.series],
             "targets": trend.targets,
             "trajectory": trend.trajectory,

@@ -1,18 +1,19 @@
-"""Briefing pages: the archive of a campaign's daily briefings, one version as leaders read it
-(with the administrator's workflow on a draft: directions, dropping, restoring and adding
-lines, refreshing the figures, publishing; and on a published one: a correction, share
-links), its print view, files and charts, the subscription to briefings by e-mail, and the
-read-only page of a share link.
+"""Briefing pages: the archive of a campaign's daily briefings and reviews, one version as
+leaders read it (with the administrator's workflow on a draft: directions, dropping, restoring
+and adding lines, refreshing the figures, publishing; and on a published one: a correction,
+share links), its print view, files and charts, the subscription to briefings by e-mail, and
+the read-only page of a share link.
 
 Every view finds the campaign first (404 unknown, 403 out of scope: targets.briefings.access
-says who reads and who manages), then the version (404 unknown; a draft is 403 to those who
-may not manage it). A refused form is answered 422 with the page and the reason next to the
-field; an action the version's state refuses (a published version cannot change) goes back
-to the page with the reason.
+says who reads and who manages), then the version by its period key (a day, or a review's
+range: targets.briefings.queries.BriefingPeriod) and number (404 unknown; a draft is 403 to
+those who may not manage it). A refused form is answered 422 with the page and the reason
+next to the field; an action the version's state refuses (a published version cannot change)
+goes back to the page with the reason.
 """
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Response,
@@ -34,17 +35,26 @@ from app.outbox.links import external_url
 from app.units.queries import is_in_subtree, unit_by_code
 from app.users.forms import ConfirmForm
 from campaigns.hooks import CampaignLink
-from campaigns.lookups import campaign_or_404, iso_date
-from campaigns.models import Campaign
+from campaigns.lookups import campaign_or_404
+from campaigns.models import Campaign, CampaignStatus
 from targets.briefings import access, pages, queries
 from targets.briefings.delivery import file_name, page_url
-from targets.briefings.forms import AddItemForm, DraftForm, DropForm, EditForm, SubscriptionForm
-from targets.briefings.models import Briefing
+from targets.briefings.forms import (
+    AddItemForm,
+    DraftForm,
+    DropForm,
+    EditForm,
+    ReviewForm,
+    SubscriptionForm,
+)
+from targets.briefings.models import Briefing, BriefingKind
 from targets.briefings.notice import DOCX_MIME, briefing_docx
 from targets.briefings.operations import (
     BriefingError,
     add_item,
+    draft_correction,
     draft_daily_briefing,
+    draft_review,
     drop_item,
     edit_draft,
     publish,
@@ -95,15 +105,15 @@ def _managed_campaign(code: str) -> Campaign:
     return campaign
 
 
-def _day_or_404(text: str) -> date:
-    day = iso_date(text)
-    if day is None:
+def _period_or_404(key: str) -> queries.BriefingPeriod:
+    period = queries.parse_period_key(key)
+    if period is None:
         abort(404)
-    return day
+    return period
 
 
-def _version_or_404(campaign: Campaign, day_text: str, version: int) -> Briefing:
-    briefing = queries.daily_version(campaign, _day_or_404(day_text), version)
+def _version_or_404(campaign: Campaign, key: str, version: int) -> Briefing:
+    briefing = queries.version(campaign, _period_or_404(key), version)
     if briefing is None:
         abort(404)
     if not access.may_see(current_user, briefing):
@@ -123,7 +133,7 @@ def _address(briefing: Briefing) -> dict:
     """The URL values of a version (briefings.show and the pages below it)."""
     return {
         "code": briefing.campaign.code,
-        "day": briefing.day.isoformat(),
+        "day": queries.period_key(briefing),
         "version": briefing.version,
     }
 
@@ -145,25 +155,52 @@ def _attach(form, error: BriefingError) -> None:
 # --- the archive ----------------------------------------------------------------------------
 
 
-def _archive_page(campaign: Campaign, draft_form: DraftForm | None = None, status: int = 200):
+def _archive_page(
+    campaign: Campaign,
+    *,
+    draft_form: DraftForm | None = None,
+    review_form: ReviewForm | None = None,
+    status: int = 200,
+):
+    """The days with a briefing, a page at a time, newest first, and every review; for an
+    administrator, the forms that draft them."""
     manage = access.may_manage(current_user, campaign)
     page = db.paginate(
         queries.archive_days(campaign, drafts=manage), per_page=current_app.config["PER_PAGE"]
     )
-    default_day = engine.default_day(campaign, local_today())
-    if manage and draft_form is None:
-        draft_form = DraftForm(day=default_day)
+    days = [queries.daily_period(day) for day in page.items]
+    reviews = queries.review_periods(campaign, drafts=manage)
+    versions = queries.versions_by_period(campaign, days + reviews, drafts=manage)
+    today = local_today()
+    default_day = engine.default_day(campaign, today)
     return render_template(
         "briefings/archive.html",
         campaign=campaign,
         page=page,
-        versions=queries.versions_by_day(campaign, list(page.items), drafts=manage),
+        days=[(period, versions[period]) for period in days],
+        reviews=[(period, versions[period]) for period in reviews],
         may_manage=manage,
-        draft_form=draft_form if manage else None,
+        draft_form=(draft_form or DraftForm(day=default_day)) if manage else None,
+        review_form=(review_form or ReviewForm()) if manage else None,
+        review_choices=_review_choices(campaign, default_day, today) if manage else [],
         default_day=default_day,
         subscribed=is_subscribed(campaign, current_user),
         subscription_form=SubscriptionForm(),
     ), status
+
+
+def _review_choices(campaign: Campaign, last: date, today: date) -> list[tuple[str, date, date]]:
+    """(label, first day, last day) of the reviews an administrator drafts in one press: the
+    last 7 days and the month so far, up to the day results open on, and once the campaign
+    has ended or is closed, the whole campaign (its final report)."""
+    week = max(campaign.start_date, last - timedelta(days=6))
+    month = max(campaign.start_date, last.replace(day=1))
+    choices = [(_("The last 7 days"), week, last)]
+    if month != week:
+        choices.append((_("The month so far"), month, last))
+    if campaign.end_date < today or campaign.status == CampaignStatus.CLOSED:
+        choices.append((_("The final report"), campaign.start_date, campaign.end_date))
+    return choices
 
 
 @login_required
@@ -195,7 +232,33 @@ def draft(code: str):
                 else:
                     flash(_("The briefing of %(day)s was already drafted.", day=format_date(day)))
                 return redirect(url_for("briefings.show", **_address(briefing)))
-    return _archive_page(campaign, form, 422)
+    return _archive_page(campaign, draft_form=form, status=422)
+
+
+@login_required
+def review(code: str):
+    """Draft a review of a range of days (or open its draft if there is one)."""
+    campaign = _managed_campaign(code)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        problem = access.future_day_error(form.end.data, local_today())
+        if problem:
+            form.end.errors.append(problem)
+        else:
+            try:
+                briefing, made = draft_review(
+                    campaign, form.start.data, form.end.data, user=current_user
+                )
+            except BriefingError as error:
+                _attach(form, error)
+            else:
+                period = pages.period_label(briefing)
+                if made:
+                    flash(_("The review of %(period)s is drafted.", period=period), "success")
+                else:
+                    flash(_("The review of %(period)s was already drafted.", period=period))
+                return redirect(url_for("briefings.show", **_address(briefing)))
+    return _archive_page(campaign, review_form=form, status=422)
 
 
 @login_required
@@ -241,6 +304,7 @@ def _document(briefing: Briefing, *, with_dropped: bool = False) -> dict:
         ],
         "changes": change_lines(briefing),
         "pages": pages,
+        "address": _address(briefing),
     }
 
 
@@ -259,7 +323,7 @@ def _show_page(
     context.update(
         may_manage=manage,
         editing=editing,
-        versions=queries.daily_versions(campaign, briefing.day, drafts=manage),
+        versions=queries.versions(campaign, queries.period_of(briefing), drafts=manage),
         chart_list=_charts(
             briefing,
             lambda name: url_for("briefings.chart", **_address(briefing), name=name),
@@ -281,13 +345,14 @@ def _show_page(
 
 @login_required
 def show(code: str, day: str, version: int | None = None):
-    """A version of the day's briefing; without a version, the newest one the reader may see
-    (an administrator's draft, else the newest published one)."""
+    """A version of the day's briefing (or of a review: `day` is a period key); without a
+    version, the newest one the reader may see (an administrator's draft, else the newest
+    published one)."""
     campaign = _readable_campaign(code)
     if version is not None:
         return _show_page(_version_or_404(campaign, day, version))
     drafts = access.may_manage(current_user, campaign)
-    briefing = queries.latest_daily(campaign, _day_or_404(day), drafts=drafts)
+    briefing = queries.latest(campaign, _period_or_404(day), drafts=drafts)
     if briefing is None:
         abort(404)
     return _show_page(briefing)
@@ -298,7 +363,7 @@ def print_view(code: str, day: str, version: int):
     briefing = _readable_version(code, day, version)
     context = _document(briefing)
     context["chart_list"] = _charts(
-        briefing, lambda name: url_for("briefings.chart", **_address(briefing), name=name)
+        briefing, lambda name: url_for("briefings.chart", **context["address"], name=name)
     )
     return render_template("briefings/print.html", **context)
 
@@ -463,13 +528,17 @@ def publish_view(code: str, day: str, version: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         publish(briefing, user=current_user)
-        flash(
-            _(
+        if briefing.kind == BriefingKind.REVIEW:
+            message = _(
+                "The review of %(period)s is published; it is sent to the subscribers.",
+                period=pages.period_label(briefing),
+            )
+        else:
+            message = _(
                 "The briefing of %(day)s is published; it is sent to the subscribers.",
                 day=format_date(briefing.day),
-            ),
-            "success",
-        )
+            )
+        flash(message, "success")
         return _back(briefing)
     return render_template(
         "briefings/confirm.html",
@@ -477,17 +546,18 @@ def publish_view(code: str, day: str, version: int):
         briefing=briefing,
         campaign=briefing.campaign,
         address=_address(briefing),
+        pages=pages,
     )
 
 
 @login_required
 def correction(code: str, day: str, version: int):
     """The next version of a published briefing, drafted from the figures as they are now
-    (or the day's draft, when one is open already)."""
+    (or the draft of its day or range, when one is open already)."""
     briefing = _managed_version(code, day, version)
     if ConfirmForm().validate_on_submit():
         try:
-            draft, made = draft_daily_briefing(briefing.campaign, briefing.day, user=current_user)
+            draft, made = draft_correction(briefing, user=current_user)
         except BriefingError as error:
             return _back(briefing, error.message)
         if made:
@@ -519,6 +589,7 @@ def share(code: str, day: str, version: int):
         campaign=briefing.campaign,
         briefing=briefing,
         address=_address(briefing),
+        pages=pages,
         url=external_url("briefings.shared", token=token),
         link=queries.share_links(briefing)[0],
     )

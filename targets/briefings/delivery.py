@@ -14,11 +14,20 @@ from flask_babel import gettext as _
 from app.formatting import format_date
 from app.outbox.links import external_url
 from app.outbox.operations import Attachment, enqueue_email, enqueue_webhook
-from targets.briefings.models import Briefing, BriefingKind
+from targets.briefings.models import Briefing
 from targets.briefings.notice import DOCX_MIME, briefing_docx
+from targets.briefings.queries import period_key
 from targets.briefings.rules import Section
 from targets.briefings.subscriptions import subscribers
-from targets.briefings.text import briefing_text, change_lines, correction_mark, shown_items
+from targets.briefings.text import (
+    briefing_text,
+    by_kind,
+    change_lines,
+    correction_mark,
+    is_final_report,
+    is_review,
+    shown_items,
+)
 from targets.briefings.wording import document_locale
 
 FILE_EXTENSIONS = ("xlsx", "docx", "txt")
@@ -31,7 +40,14 @@ def queue_delivery(briefing: Briefing) -> None:
     with force_locale(document_locale()):
         subject = email_subject(briefing)
         body = "\n\n".join(
-            [briefing_text(briefing, link=page), _("The briefing: %(link)s", link=page)]
+            [
+                briefing_text(briefing, link=page),
+                by_kind(
+                    briefing.content,
+                    _("The briefing: %(link)s", link=page),
+                    _("The review: %(link)s", link=page),
+                ),
+            ]
         )
     readers = subscribers(campaign)
     if readers:
@@ -45,12 +61,15 @@ def queue_delivery(briefing: Briefing) -> None:
 
 
 def email_subject(briefing: Briefing) -> str:
-    """ "[Tiến độ] Điểm tin CD92-2022 ngày 29/07/2022", and " (đính chính lần 1)" for version
-    2. Inside force_locale(document_locale())."""
+    """ "[Tiến độ] Điểm tin CD92-2022 ngày 29/07/2022" ("[Tiến độ] Sơ kết CD92-2022 từ
+    01/07/2022 đến 31/07/2022", "[Tiến độ] Báo cáo tổng kết CD92-2022"), and " (đính chính lần
+    1)" for version 2. Inside force_locale(document_locale())."""
     code = briefing.content["campaign"]["code"]
-    if briefing.kind == BriefingKind.REVIEW:
+    if is_final_report(briefing.content):
+        subject = _("[Tiến độ] Final report %(campaign)s", campaign=code)
+    elif is_review(briefing.content):
         subject = _(
-            "[Tiến độ] Review %(campaign)s %(start)s–%(end)s",
+            "[Tiến độ] Review %(campaign)s from %(start)s to %(end)s",
             campaign=code,
             start=format_date(briefing.start_date),
             end=format_date(briefing.end_date),
@@ -67,15 +86,22 @@ def email_subject(briefing: Briefing) -> str:
 
 
 def file_name(briefing: Briefing, extension: str) -> str:
-    """ "diem-tin-CD92-20220729-v2.docx"."""
+    """ "diem-tin-CD92-20220729-v2.docx", "so-ket-CD92-20220701-20220731-v1.docx",
+    "tong-ket-CD92-v1.docx"."""
     code = briefing.content["campaign"]["code"]
-    return f"diem-tin-{code}-{briefing.day:%Y%m%d}-v{briefing.version}.{extension}"
+    if is_final_report(briefing.content):
+        name = f"tong-ket-{code}"
+    elif is_review(briefing.content):
+        name = f"so-ket-{code}-{briefing.start_date:%Y%m%d}-{briefing.end_date:%Y%m%d}"
+    else:
+        name = f"diem-tin-{code}-{briefing.day:%Y%m%d}"
+    return f"{name}-v{briefing.version}.{extension}"
 
 
 def _address(briefing: Briefing) -> dict:
     return {
         "code": briefing.content["campaign"]["code"],
-        "day": briefing.day.isoformat(),
+        "day": period_key(briefing),
         "version": briefing.version,
     }
 
@@ -96,10 +122,11 @@ def file_urls(briefing: Briefing) -> dict[str, str]:
 
 
 def api_json(briefing: Briefing) -> dict:
-    """The version as the API returns it and the webhook receives it (plain JSON): its day,
-    version and status, its lines of praise and criticism as published, the links to its
-    files, and with them the campaign, number, directions, publication time, the owner's
-    headline figures and what a correction changed."""
+    """The version as the API returns it and the webhook receives it (plain JSON): its kind,
+    day (a review's last day) and range, version and status, its lines of praise and
+    criticism as published, the links to its files, and with them the campaign, number,
+    directions, publication time, the owner's headline figures and what a correction
+    changed."""
     content = briefing.content
     units = _unit_codes(briefing)
     return {

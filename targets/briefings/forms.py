@@ -26,6 +26,14 @@ class DraftForm(FlaskForm):
     submit = SubmitField(_l("Draft the briefing"))
 
 
+class ReviewForm(FlaskForm):
+    """Draft a review (sơ kết) of a range of days; the whole campaign is its final report."""
+
+    start = LocalDateField(_l("First day"), validators=[REQUIRED], render_kw={"type": "date"})
+    end = LocalDateField(_l("Last day"), validators=[REQUIRED], render_kw={"type": "date"})
+    submit = SubmitField(_l("Draft the review"))
+
+
 class EditForm(FlaskForm):
     """The administrator's part of a draft: the directions (chỉ đạo) and the notice number."""
 

@@ -29,18 +29,23 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.formatting import format_date, format_number
-from targets.briefings.models import Briefing, BriefingKind
+from targets.briefings.models import Briefing
 from targets.briefings.rules import Section
 from targets.briefings.text import (
+    by_kind,
     campaign_day_text,
     change_lines,
     directions_lines,
     figure,
+    is_final_report,
+    is_review,
+    not_reported_sentence,
     progress_text,
     shown_items,
+    window_name,
 )
 from targets.briefings.wording import document_locale
-from targets.results.labels import band_label, window_label
+from targets.results.labels import band_label
 from targets.results.rules import Band
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -153,7 +158,8 @@ class Notice:
         _set_widths(table, HEADER_COLUMNS_CM)
 
     def _title(self) -> None:
-        self.paragraph(_("NOTICE"), bold=True, size=TITLE_SIZE, space_before=Pt(12))
+        kind = _("REPORT") if is_final_report(self.content) else _("NOTICE")
+        self.paragraph(kind, bold=True, size=TITLE_SIZE, space_before=Pt(12))
         self.paragraph(subject(self.briefing), bold=True, size=TITLE_SIZE)
         if self.briefing.version > 1:
             self.paragraph(
@@ -168,7 +174,27 @@ class Notice:
         issuer = issuer_name(self.campaign)
         day = format_date(date.fromisoformat(self.content["day"]))
         progress = self.content.get("progress")
-        if progress and progress.get("day"):
+        start = format_date(date.fromisoformat(self.content["period"]["start"]))
+        if is_final_report(self.content):
+            self.body(
+                _(
+                    "%(issuer)s reports the results of the campaign from %(start)s to %(end)s "
+                    "as follows:",
+                    issuer=issuer,
+                    start=start,
+                    end=day,
+                )
+            )
+        elif is_review(self.content):
+            self.body(
+                _(
+                    "%(issuer)s gives notice of the results from %(start)s to %(end)s as follows:",
+                    issuer=issuer,
+                    start=start,
+                    end=day,
+                )
+            )
+        elif progress and progress.get("day"):
             self.body(
                 _(
                     "%(issuer)s gives notice of the results up to %(day)s (%(progress)s) as "
@@ -212,8 +238,8 @@ class Notice:
             return
         headers = [
             _("Indicator"),
-            _("The day"),
-            window_label(content["window"]),
+            by_kind(content, _("The day"), _("The last day")),
+            window_name(content),
             _("Campaign to date"),
             _("Target"),
             _("Baseline → now"),
@@ -242,7 +268,13 @@ class Notice:
         if not levels or not indicators:
             self.body(_("No figures by level."))
             return
-        self.body(_("Each level: its first week of the campaign → now."))
+        self.body(
+            by_kind(
+                self.content,
+                _("Each level: its first week of the campaign → now."),
+                _("Each level: the first week of the period → the whole period."),
+            )
+        )
         rows = []
         for level in levels:
             row = [level["label"]]
@@ -282,8 +314,13 @@ class Notice:
                     italic=True,
                 )
                 shown = [*rows[:RANKING_ENDS], None, *rows[-RANKING_ENDS:]]
+            movement = by_kind(
+                self.content,
+                _("Movement over 7 days"),
+                _("Movement from the first week to the last"),
+            )
             self.grid(
-                [_("Rank"), _("Unit"), _("Score"), _("Band"), _("Movement over 7 days")],
+                [_("Rank"), _("Unit"), _("Score"), _("Band"), movement],
                 [
                     ["…", "…", "", "", ""]
                     if row is None
@@ -307,15 +344,8 @@ class Notice:
             self.body("- " + item.text)
 
     def _missing(self) -> None:
-        rows = self.content.get("not_reported") or []
-        if rows:
-            self.body(
-                _(
-                    "Not reported (%(count)d): %(names)s.",
-                    count=len(rows),
-                    names=", ".join(row["name"] for row in rows),
-                )
-            )
+        if self.content.get("not_reported"):
+            self.body(not_reported_sentence(self.content))
         else:
             self.body(_("Every unit reported."))
         tasks = self.content.get("overdue_tasks") or []
@@ -522,12 +552,14 @@ def issuer_name(campaign: dict) -> str:
 
 
 def notice_number(briefing: Briefing) -> str:
-    """ "Số: 12/TB-STTTT" for the number 12; "Số: …/TB-STTTT" while it is not given. A
-    number typed in full ("12/TB-STTTT") is kept as it is."""
+    """ "Số: 12/TB-STTTT" for the number 12 (a final report, a báo cáo: "12/BC-STTTT");
+    "Số: …/TB-STTTT" while it is not given. A number typed in full ("12/TB-STTTT") is kept
+    as it is."""
     code = briefing.content["campaign"]["issuer_code"].strip()
     number = (briefing.number or "").strip() or "…"
     if "/" not in number:
-        number = f"{number}/TB-{code}" if code else f"{number}/TB"
+        kind = "BC" if is_final_report(briefing.content) else "TB"
+        number = f"{number}/{kind}-{code}" if code else f"{number}/{kind}"
     return _("No.: %(number)s", number=number)
 
 
@@ -549,7 +581,14 @@ def place_and_date(briefing: Briefing) -> str:
 def subject(briefing: Briefing) -> str:
     content = briefing.content
     name = content["campaign"]["name"]
-    if briefing.kind == BriefingKind.REVIEW:
+    if is_final_report(content):
+        return _(
+            "Final report on the results of %(campaign)s from %(start)s to %(end)s",
+            campaign=name,
+            start=format_date(briefing.start_date),
+            end=format_date(briefing.end_date),
+        )
+    if is_review(content):
         return _(
             "Review of the results of %(campaign)s from %(start)s to %(end)s",
             campaign=name,

@@ -76,6 +76,21 @@ def draft_review(
     return _draft(campaign, BriefingKind.REVIEW, start, end, user=user, now=now)
 
 
+def draft_correction(
+    briefing: Briefing, *, user: User | None, now: datetime | None = None
+) -> tuple[Briefing, bool]:
+    """The draft of the version after `briefing`, of the same day or range: the correction
+    of a published version (or the draft already open for it)."""
+    return _draft(
+        briefing.campaign,
+        briefing.kind,
+        briefing.start_date,
+        briefing.end_date,
+        user=user,
+        now=now,
+    )
+
+
 def _draft(
     campaign: Campaign,
     kind: str,

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.formatting import format_date, format_number, format_percent
-from targets.briefings.models import Briefing, BriefingItem
+from targets.briefings.models import Briefing, BriefingItem, BriefingKind
 from targets.briefings.rules import Section
 from targets.briefings.text import shown_items
 from targets.results.pages import ENDS_SHOWN, LONG_GROUP, signed
@@ -34,6 +34,13 @@ def figure(value: float | None, is_ratio: bool) -> str:
 def day(text: str) -> str:
     """A day of the snapshot (yyyy-mm-dd) as dd/mm/yyyy."""
     return format_date(date.fromisoformat(text))
+
+
+def period_label(briefing: Briefing) -> str:
+    """ "10/06/2022" for a day's briefing, "01/07/2022–31/07/2022" for a review."""
+    if briefing.kind == BriefingKind.DAILY:
+        return format_date(briefing.end_date)
+    return f"{format_date(briefing.start_date)}–{format_date(briefing.end_date)}"
 
 
 def change(value: float | None, is_ratio: bool) -> str:

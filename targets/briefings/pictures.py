@@ -79,7 +79,8 @@ def _trend_png(content: dict, indicator: dict, trend: dict) -> bytes:
             targets=tuple(trend["targets"]),
             trajectory=tuple(trend["trajectory"]) if trend.get("trajectory") else None,
             forecast=charts.forecast_line(values, trend.get("forecast"), end),
-            value_label=window_label(content["window"]),
+            # Snapshots before the trend named its window: the briefing's.
+            value_label=window_label(trend.get("window", content["window"])),
             target_label=_("Target"),
             trajectory_label=_("Trajectory"),
             forecast_label=_("Forecast"),

@@ -1,12 +1,15 @@
-"""Reads of the briefing pages, API and scheduler: versions of a day, the archive, the days
-the scheduler still owes, whether figures moved since a draft read them, share links."""
+"""Reads of the briefing pages, API and scheduler: a briefing's period and its key in
+addresses, the versions of a day or a review, the archive, the days the scheduler still owes,
+whether figures moved since a draft read them, share links."""
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import defer
 
 from app.db import db
+from campaigns.lookups import iso_date
 from campaigns.models import Campaign, Indicator
 from campaigns.progress.models import Entry, EntryRevision
 from targets.briefings.models import (
@@ -21,32 +24,78 @@ from targets.briefings.models import (
 CATCH_UP_DAYS = 7
 
 
-def _daily(campaign: Campaign) -> Select:
-    return select(Briefing).where(
-        Briefing.campaign_id == campaign.id, Briefing.kind == BriefingKind.DAILY
+class BriefingPeriod(NamedTuple):
+    """What a briefing is about: a day (a daily briefing, whose first and last day are the
+    same) or a range of days (a review)."""
+
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def key(self) -> str:
+        """The period in a version's address: "2022-07-29" for a day's briefing,
+        "2022-07-01..2022-07-31" for a review (even of one day)."""
+        if self.kind == BriefingKind.DAILY:
+            return self.end.isoformat()
+        return f"{self.start.isoformat()}{KEY_SEPARATOR}{self.end.isoformat()}"
+
+
+KEY_SEPARATOR = ".."
+
+
+def daily_period(day: date) -> BriefingPeriod:
+    return BriefingPeriod(BriefingKind.DAILY, day, day)
+
+
+def period_of(briefing: Briefing) -> BriefingPeriod:
+    return BriefingPeriod(briefing.kind, briefing.start_date, briefing.end_date)
+
+
+def period_key(briefing: Briefing) -> str:
+    return period_of(briefing).key
+
+
+def parse_period_key(text: str) -> BriefingPeriod | None:
+    """The period a version's address names (see BriefingPeriod.key); None when the text is
+    not one (a review's last day before its first included)."""
+    first, separator, last = text.partition(KEY_SEPARATOR)
+    if not separator:
+        day = iso_date(text)
+        return None if day is None else daily_period(day)
+    start, end = iso_date(first), iso_date(last)
+    if start is None or end is None or end < start:
+        return None
+    return BriefingPeriod(BriefingKind.REVIEW, start, end)
+
+
+def _of_period(campaign: Campaign, period: BriefingPeriod, *, drafts: bool = True) -> Select:
+    statement = select(Briefing).where(
+        Briefing.campaign_id == campaign.id,
+        Briefing.kind == period.kind,
+        Briefing.start_date == period.start,
+        Briefing.end_date == period.end,
     )
-
-
-def daily_version(campaign: Campaign, day: date, version: int) -> Briefing | None:
-    return db.session.scalar(
-        _daily(campaign).where(Briefing.end_date == day, Briefing.version == version)
-    )
-
-
-def daily_versions(campaign: Campaign, day: date, *, drafts: bool) -> list[Briefing]:
-    """The day's versions, newest first; without drafts unless `drafts`."""
-    statement = _daily(campaign).where(Briefing.end_date == day)
     if not drafts:
         statement = statement.where(Briefing.status == BriefingStatus.PUBLISHED)
-    statement = statement.options(defer(Briefing.content), defer(Briefing.changes))
+    return statement
+
+
+def version(campaign: Campaign, period: BriefingPeriod, number: int) -> Briefing | None:
+    return db.session.scalar(_of_period(campaign, period).where(Briefing.version == number))
+
+
+def versions(campaign: Campaign, period: BriefingPeriod, *, drafts: bool) -> list[Briefing]:
+    """The period's versions, newest first; without drafts unless `drafts`."""
+    statement = _of_period(campaign, period, drafts=drafts).options(
+        defer(Briefing.content), defer(Briefing.changes)
+    )
     return list(db.session.scalars(statement.order_by(Briefing.version.desc())))
 
 
-def latest_daily(campaign: Campaign, day: date, *, drafts: bool) -> Briefing | None:
-    """The day's newest version (the newest published one unless `drafts`)."""
-    statement = _daily(campaign).where(Briefing.end_date == day)
-    if not drafts:
-        statement = statement.where(Briefing.status == BriefingStatus.PUBLISHED)
+def latest(campaign: Campaign, period: BriefingPeriod, *, drafts: bool) -> Briefing | None:
+    """The period's newest version (the newest published one unless `drafts`)."""
+    statement = _of_period(campaign, period, drafts=drafts)
     return db.session.scalar(statement.order_by(Briefing.version.desc()).limit(1))
 
 
@@ -60,17 +109,40 @@ def archive_days(campaign: Campaign, *, drafts: bool) -> Select:
     return statement.distinct().order_by(Briefing.end_date.desc())
 
 
-def versions_by_day(campaign: Campaign, days: list[date], *, drafts: bool) -> dict:
-    """{day: [versions, newest first]} for the days of an archive page."""
-    found: dict[date, list[Briefing]] = {day: [] for day in days}
-    if not days:
+def review_periods(campaign: Campaign, *, drafts: bool) -> list[BriefingPeriod]:
+    """The ranges of days that have a review (a published one unless `drafts`), the latest
+    last day first (a campaign has a few: no pages)."""
+    statement = select(Briefing.start_date, Briefing.end_date).where(
+        Briefing.campaign_id == campaign.id, Briefing.kind == BriefingKind.REVIEW
+    )
+    if not drafts:
+        statement = statement.where(Briefing.status == BriefingStatus.PUBLISHED)
+    statement = statement.distinct().order_by(Briefing.end_date.desc(), Briefing.start_date.desc())
+    return [
+        BriefingPeriod(BriefingKind.REVIEW, start, end)
+        for start, end in db.session.execute(statement)
+    ]
+
+
+def versions_by_period(
+    campaign: Campaign, periods: list[BriefingPeriod], *, drafts: bool
+) -> dict[BriefingPeriod, list[Briefing]]:
+    """{period: [versions, newest first]} for the periods of an archive page."""
+    found: dict[BriefingPeriod, list[Briefing]] = {period: [] for period in periods}
+    if not periods:
         return found
-    statement = _daily(campaign).where(Briefing.end_date.in_(days))
+    statement = select(Briefing).where(
+        Briefing.campaign_id == campaign.id,
+        Briefing.kind.in_({period.kind for period in periods}),
+        Briefing.end_date.in_({period.end for period in periods}),
+    )
     if not drafts:
         statement = statement.where(Briefing.status == BriefingStatus.PUBLISHED)
     statement = statement.options(defer(Briefing.content), defer(Briefing.changes))
     for briefing in db.session.scalars(statement.order_by(Briefing.version.desc())):
-        found[briefing.end_date].append(briefing)
+        period = period_of(briefing)
+        if period in found:
+            found[period].append(briefing)
     return found
 
 

@@ -20,11 +20,10 @@ from flask_babel import gettext as _
 
 from app.formatting import format_date, format_number, format_percent
 from app.units.kinds import kind_label
-from targets.briefings.models import Briefing, BriefingItem
+from targets.briefings.models import Briefing, BriefingItem, BriefingKind
 from targets.briefings.rules import Section
 from targets.briefings.wording import document_locale
 from targets.results.labels import window_label
-from targets.results.rules import CAMPAIGN, DAY
 
 TEXT_LIMIT = 3000
 # More units than this without a report are counted, not named.
@@ -47,21 +46,22 @@ def briefing_text(briefing: Briefing, *, link: str | None = None, limit: int = T
             _section(_("Criticism:"), _item_lines(shown_items(briefing, Section.CRITICISM))),
             not_reported_lines(briefing),
         ]
-        return _fit([section for section in sections if section], link, limit)
+        sections = [section for section in sections if section]
+        return _fit(sections, link, limit, briefing.content)
 
 
 def _section(heading: str, lines: list[str]) -> list[str]:
     return [heading, *lines] if lines else []
 
 
-def _fit(sections: list[list[str]], link: str | None, limit: int) -> str:
+def _fit(sections: list[list[str]], link: str | None, limit: int, content: dict) -> str:
     """The sections, each cut at its first line that no longer fits (a heading only with at
     least one of its lines), and a last line counting what was left out."""
     whole = _joined(sections)
     if len(whole) <= limit:
         return whole
     total = sum(len(section) for section in sections)
-    reserve = len(SEPARATOR) + len(_left_out_line(total, link))
+    reserve = len(SEPARATOR) + len(_left_out_line(total, link, content))
     kept: list[list[str]] = []
     left_out = 0
     for section in sections:
@@ -76,7 +76,7 @@ def _fit(sections: list[list[str]], link: str | None, limit: int) -> str:
         if taken:
             kept.append(taken)
     if left_out:
-        kept.append([_left_out_line(left_out, link)])
+        kept.append([_left_out_line(left_out, link, content)])
     return _joined(kept)
 
 
@@ -84,19 +84,64 @@ def _joined(sections: list[list[str]]) -> str:
     return SEPARATOR.join("\n".join(lines) for lines in sections if lines)
 
 
-def _left_out_line(count: int, link: str | None) -> str:
+def _left_out_line(count: int, link: str | None, content: dict) -> str:
     if link:
-        return ngettext(
-            "(%(num)d line left out. The full briefing: %(link)s)",
-            "(%(num)d lines left out. The full briefing: %(link)s)",
-            count,
-            link=link,
+        return by_kind(
+            content,
+            ngettext(
+                "(%(num)d line left out. The full briefing: %(link)s)",
+                "(%(num)d lines left out. The full briefing: %(link)s)",
+                count,
+                link=link,
+            ),
+            ngettext(
+                "(%(num)d line left out. The full review: %(link)s)",
+                "(%(num)d lines left out. The full review: %(link)s)",
+                count,
+                link=link,
+            ),
         )
-    return ngettext(
-        "(%(num)d line left out. Read the full briefing in Tiến độ.)",
-        "(%(num)d lines left out. Read the full briefing in Tiến độ.)",
-        count,
+    return by_kind(
+        content,
+        ngettext(
+            "(%(num)d line left out. Read the full briefing in Tiến độ.)",
+            "(%(num)d lines left out. Read the full briefing in Tiến độ.)",
+            count,
+        ),
+        ngettext(
+            "(%(num)d line left out. Read the full review in Tiến độ.)",
+            "(%(num)d lines left out. Read the full review in Tiến độ.)",
+            count,
+        ),
     )
+
+
+# --- a day's briefing or a review -----------------------------------------------------------
+
+
+def is_review(content: dict) -> bool:
+    return content.get("kind") == BriefingKind.REVIEW
+
+
+def is_final_report(content: dict) -> bool:
+    """A review of the whole campaign: its final report (tổng kết)."""
+    campaign = content["campaign"]
+    return is_review(content) and content["period"] == {
+        "start": campaign["start"],
+        "end": campaign["end"],
+    }
+
+
+def by_kind(content: dict, daily: str, review: str) -> str:
+    """The words of a day's briefing, or those of a review, as the snapshot is one or the
+    other ("since yesterday" or "from the first week to the last")."""
+    return review if is_review(content) else daily
+
+
+def window_name(content: dict) -> str:
+    """What the main figures cover: the ranking window ("7 ngày gần nhất"), or a review's
+    whole range."""
+    return by_kind(content, window_label(content["window"]), _("Whole period"))
 
 
 # --- the lines, shared by every output ------------------------------------------------------
@@ -178,7 +223,7 @@ def headline_lines(briefing: Briefing) -> list[str]:
         return []
     lines = [period_text(content) + ":"]
     for indicator in indicators:
-        lines.append("- " + headline_figure(indicator))
+        lines.append("- " + headline_figure(indicator, content))
     return lines
 
 
@@ -193,9 +238,9 @@ def period_text(content: dict) -> str:
     )
 
 
-def headline_figure(indicator: dict) -> str:
+def headline_figure(indicator: dict, content: dict) -> str:
     """ "Tỷ lệ hồ sơ trực tuyến: 96,89% (chỉ tiêu 50%), +50,9 điểm % so với hôm qua, đúng
-    tiến độ"."""
+    tiến độ" (a review: its change from its first week to its last)."""
     is_ratio = indicator["is_ratio"]
     text = _(
         "%(indicator)s: %(value)s (target %(target)s)",
@@ -205,7 +250,11 @@ def headline_figure(indicator: dict) -> str:
     )
     change = change_text(indicator.get("change"), is_ratio)
     if change is not None:
-        text += ", " + _("%(change)s since yesterday", change=change)
+        text += ", " + by_kind(
+            content,
+            _("%(change)s since yesterday", change=change),
+            _("%(change)s from the first week to the last", change=change),
+        )
     status = progress_text(indicator)
     if status:
         text += ", " + status
@@ -226,30 +275,53 @@ def _item_lines(items: list[BriefingItem]) -> list[str]:
 
 
 def not_reported_lines(briefing: Briefing) -> list[str]:
-    """The units without figures for the day, by name, or counted by level when many."""
-    rows = briefing.content.get("not_reported") or []
+    """The units without figures for the day (a review: on some of its days, with how
+    many), by name, or counted by level when many."""
+    content = briefing.content
+    rows = content.get("not_reported") or []
     if not rows:
         return []
     if len(rows) <= NAMED_UNITS_MAX:
-        return [
-            _(
-                "Not reported (%(count)d): %(names)s.",
-                count=len(rows),
-                names=", ".join(row["name"] for row in rows),
-            )
-        ]
-    by_kind: dict[str, int] = {}
+        return [not_reported_sentence(content)]
+    counts: dict[str, int] = {}
     for row in rows:
-        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
-    kinds = ", ".join(f"{kind_label(kind)}: {count}" for kind, count in by_kind.items())
+        counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+    kinds = ", ".join(f"{kind_label(kind)}: {count}" for kind, count in counts.items())
     return [
-        ngettext(
-            "Not reported: %(num)d unit (%(kinds)s).",
-            "Not reported: %(num)d units (%(kinds)s).",
-            len(rows),
-            kinds=kinds,
+        by_kind(
+            content,
+            ngettext(
+                "Not reported: %(num)d unit (%(kinds)s).",
+                "Not reported: %(num)d units (%(kinds)s).",
+                len(rows),
+                kinds=kinds,
+            ),
+            ngettext(
+                "Not reported every day: %(num)d unit (%(kinds)s).",
+                "Not reported every day: %(num)d units (%(kinds)s).",
+                len(rows),
+                kinds=kinds,
+            ),
         )
     ]
+
+
+def not_reported_sentence(content: dict) -> str:
+    """ "Chưa báo cáo (2): Xã A, Xã B." (a review: each unit with its days not reported)."""
+    rows = content.get("not_reported") or []
+    if not is_review(content):
+        return _(
+            "Not reported (%(count)d): %(names)s.",
+            count=len(rows),
+            names=", ".join(row["name"] for row in rows),
+        )
+    names = [
+        ngettext("%(name)s (%(num)d day)", "%(name)s (%(num)d days)", row["days"], name=row["name"])
+        for row in rows
+    ]
+    return _(
+        "Not reported every day (%(count)d): %(names)s.", count=len(rows), names=", ".join(names)
+    )
 
 
 def directions_lines(briefing: Briefing) -> list[str]:
@@ -260,8 +332,10 @@ def change_lines(briefing: Briefing) -> list[str]:
     """What a correction changed since the version before, one sentence each, in the
     briefing's language (empty for a first version)."""
     content = briefing.content
-    # A ranking window of the day (or of the whole campaign) is the same figure twice.
-    same_figure = content["window"] in (DAY, CAMPAIGN)
+    # A period of one day, or from the campaign's first day, is the day's figure or the
+    # campaign's to date: the same figure twice.
+    period = content["period"]
+    same_figure = period["start"] in (period["end"], content["campaign"]["start"])
     with force_locale(document_locale()):
         return [
             _change_line(change, content)
@@ -315,5 +389,7 @@ def _rank(rank: int | None) -> str:
 
 def _window_name(window: str, content: dict) -> str:
     if window == "window":
-        return window_label(content["window"]).lower()
-    return {"day": _("the day"), "campaign": _("campaign to date")}[window]
+        return window_name(content).lower()
+    if window == "day":
+        return by_kind(content, _("the day"), _("the last day"))
+    return _("campaign to date")

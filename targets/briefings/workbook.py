@@ -18,7 +18,15 @@ from xlsxwriter.worksheet import Worksheet
 from app.units.kinds import kind_label
 from targets.briefings.models import Briefing
 from targets.briefings.rules import Section
-from targets.briefings.text import change_lines, directions_lines, heading, period_text
+from targets.briefings.text import (
+    by_kind,
+    change_lines,
+    directions_lines,
+    heading,
+    is_review,
+    period_text,
+    window_name,
+)
 from targets.briefings.wording import document_locale
 from targets.results.excel import (
     COUNT,
@@ -37,7 +45,6 @@ from targets.results.excel import (
     XLSX_MIME,  # noqa: F401  (the pages send the workbook as it)
     Book,
 )
-from targets.results.labels import window_label
 from targets.results.rules import Band
 
 
@@ -73,7 +80,7 @@ class BriefingBook(Book):
             sheet,
             PERIOD_ROW,
             0,
-            f"{window_label(self.content['window'])}: {period_text(self.content)}",
+            f"{window_name(self.content)}: {period_text(self.content)}",
         )
         return sheet
 
@@ -97,15 +104,17 @@ def _figures_sheet(book: BriefingBook) -> None:
         [
             _("Code"),
             _("Indicator"),
-            _("The day"),
-            window_label(content["window"]),
+            by_kind(content, _("The day"), _("The last day")),
+            window_name(content),
             _("Numerator"),
             _("Denominator"),
             _("Campaign to date"),
             _("Target"),
             _("Achievement"),
             _("Baseline"),
-            _("Change since yesterday"),
+            by_kind(
+                content, _("Change since yesterday"), _("Change from the first week to the last")
+            ),
             _("On track"),
             _("Forecast"),
             _("At risk"),
@@ -142,7 +151,14 @@ def _levels_sheet(book: BriefingBook) -> None:
     sheet = book.sheet(_("Levels"), content["campaign"]["owner"]["name"])
     book.headers(
         sheet,
-        [_("Level"), _("Indicator"), _("Value in the first week"), window_label(content["window"])],
+        [
+            _("Level"),
+            _("Indicator"),
+            by_kind(
+                content, _("Value in the first week"), _("Value in the first week of the period")
+            ),
+            window_name(content),
+        ],
     )
     sheet.freeze_panes(FIRST_ROW, 2)
     sheet.set_column(0, 0, 18)
@@ -169,7 +185,11 @@ def _group_sheet(book: BriefingBook, group: dict) -> None:
     headers = [
         _("Rank"),
         _("Movement since yesterday"),
-        _("Movement over 7 days"),
+        by_kind(
+            book.content,
+            _("Movement over 7 days"),
+            _("Movement from the first week to the last"),
+        ),
         _("Code"),
         _("Unit"),
         _("Score"),
@@ -255,16 +275,20 @@ def _unit_of(item, units: dict[int, tuple[str, str]]) -> tuple[str, str]:
 
 
 def _not_reported_sheet(book: BriefingBook) -> None:
+    """The units without figures for the day (a review: with their days without figures)."""
+    review = is_review(book.content)
     sheet = book.sheet(_("Not reported"), book.content["campaign"]["owner"]["name"])
-    book.headers(sheet, [_("Code"), _("Unit"), _("Level")])
+    book.headers(sheet, [_("Code"), _("Unit"), _("Level"), *([_("Days")] if review else [])])
     sheet.freeze_panes(FIRST_ROW, 0)
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 1, 36)
-    sheet.set_column(2, 2, 18)
+    sheet.set_column(2, 3, 18)
     for row, unit in enumerate(book.content.get("not_reported") or [], start=FIRST_ROW):
         book.text(sheet, row, 0, unit["unit"])
         book.text(sheet, row, 1, unit["name"])
         book.text(sheet, row, 2, kind_label(unit["kind"]))
+        if review:
+            book.number(sheet, row, 3, unit["days"], COUNT)
 
 
 def _overdue_sheet(book: BriefingBook) -> None:
