@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import cli, i18n, outbox, scheduler, templating  # noqa: F401  (scheduler: tables)
+from app import cli, i18n, outbox, scheduler, security, templating  # noqa: F401  (scheduler: tables)
 from app.api import api
 from app.config import Config, normalise_database_url, read_or_create_secret_key
 from app.db import commit_or_rollback
@@ -39,6 +39,7 @@ def create_app(
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    security.init_app(app)
     bootstrap.init_app(app)
     api.init_app(app)
 

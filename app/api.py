@@ -15,6 +15,8 @@ from app.users.operations import mark_token_used
 from app.users.queries import api_token_by_plain
 
 BEARER_SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+# What a token of the READ scope may send: requests that change nothing.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Api(SmorestApi):
@@ -50,7 +52,8 @@ def _unauthorised(message: str):
 
 
 def authenticate_bearer() -> None:
-    """Set `g.api_user` from the request's bearer token, or answer 401 saying what is wrong."""
+    """Set `g.api_user` from the request's bearer token, or answer 401 saying what is wrong
+    (403 when a read-only token asks to change something)."""
     header = request.headers.get("Authorization", "")
     if not header:
         _unauthorised(_("Send the header “Authorization: Bearer <token>”."))
@@ -66,5 +69,10 @@ def authenticate_bearer() -> None:
         _unauthorised(_("This token has expired."))
     if not token.user.active:
         _unauthorised(_("The account of this token is deactivated."))
+    if request.method not in READ_METHODS and not token.may_write:
+        abort(
+            403,
+            message=_("This token may only read; saving needs a token with the write scope."),
+        )
     mark_token_used(token)
     g.api_user = token.user

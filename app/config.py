@@ -6,6 +6,7 @@ change is listed in README.md ("Configuration").
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -48,6 +49,14 @@ MAIL_AND_WEBHOOK_TEXTS = (
     "WEBHOOK_SECRET",
 )
 
+# Sign-in throttling settings, whole numbers (docs/security.md).
+LOGIN_LIMITS = (
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_ADDRESS_MAX_FAILURES",
+    "LOGIN_FAILURE_WINDOW_MINUTES",
+    "LOGIN_LOCKOUT_MINUTES",
+)
+
 
 class Config:
     """Defaults that run the demo on SQLite; `from_environment` lays the deployment on top."""
@@ -65,6 +74,30 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # A sign-in ends after this long without a request (the session is made permanent at
+    # sign-in, so its cookie is renewed by every request).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # "Keep me signed in" (Flask-Login's remember cookie): same flags, a shorter life than
+    # Flask-Login's year.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+
+    # Sign-in throttling (app.security), shared by every worker through the database: after
+    # LOGIN_MAX_FAILURES failed sign-ins for one user name within LOGIN_FAILURE_WINDOW_MINUTES,
+    # or LOGIN_ADDRESS_MAX_FAILURES from one client address, signing in is refused for
+    # LOGIN_LOCKOUT_MINUTES. 0 turns a limit off.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 20
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCKOUT_MINUTES = 15
+    # How many reverse proxies (nginx...) stand in front of the application: their
+    # X-Forwarded-For/-Proto/-Host headers are then trusted (werkzeug's ProxyFix), so the
+    # client's own address counts towards the sign-in limit and url_for knows the scheme.
+    # 0: the peer's address is the client's. Never more than really stand in front: a client
+    # could then name any address it likes.
+    TRUSTED_PROXY_COUNT = 0
 
     # Served from the app itself: government intranets are often closed to the internet.
     BOOTSTRAP_SERVE_LOCAL = True
@@ -143,9 +176,23 @@ class Config:
         for name in MAIL_AND_WEBHOOK_TEXTS:
             if env.get(name):
                 settings[name] = env[name]
-        for name in ("MAIL_PORT", "WEBHOOK_TIMEOUT"):
+        for name in (
+            "MAIL_PORT",
+            "WEBHOOK_TIMEOUT",
+            "PASSWORD_MIN_LENGTH",
+            "TRUSTED_PROXY_COUNT",
+            *LOGIN_LIMITS,
+        ):
             if env.get(name):
                 settings[name] = int(env[name])
+        if env.get("SESSION_LIFETIME_HOURS"):
+            settings["PERMANENT_SESSION_LIFETIME"] = timedelta(
+                hours=float(env["SESSION_LIFETIME_HOURS"])
+            )
+        if env.get("REMEMBER_COOKIE_DAYS"):
+            settings["REMEMBER_COOKIE_DURATION"] = timedelta(
+                days=float(env["REMEMBER_COOKIE_DAYS"])
+            )
         for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
             if env.get(name):
                 settings[name] = env[name] == "1"

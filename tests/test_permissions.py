@@ -46,14 +46,19 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def context(app, world) -> Context:
+def build_context(app, world) -> Context:
+    """The objects every route table needs, built once in the database of `app`."""
     with app.app_context():
         data = {}
         for table in TABLES:
             data.update(table.build(world))
         db.session.commit()
     return Context(world, data)
+
+
+@pytest.fixture
+def context(app, world) -> Context:
+    return build_context(app, world)
 
 
 def call(client, route, role, scope, context, token=None):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.db import db
 from app.units.queries import unit_by_code
-from app.users.models import User
+from app.users.models import TokenScope, User
 from app.users.operations import (
     UserError,
     create_user,
@@ -95,12 +95,19 @@ def set_email_command(username: str, address: str) -> None:
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--days", type=click.IntRange(min=1), help="Expire after this many days")
-def token(username: str, days: int | None) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice([str(scope) for scope in TokenScope]),
+    default=str(TokenScope.WRITE),
+    show_default=True,
+    help="read: GET requests only; write: also saves",
+)
+def token(username: str, days: int | None, scope: str) -> None:
     """Issue an API token; the token is the last line printed and is shown only once."""
     user = _existing_user(username)
     if not user.active:
         raise click.ClickException(_("The account %(username)s is deactivated.", username=username))
-    api_token, plain = issue_api_token(user, valid_days=days)
+    api_token, plain = issue_api_token(user, valid_days=days, scope=TokenScope(scope))
     db.session.commit()
     click.echo(
         _(

@@ -1,13 +1,23 @@
 """Sign-in, own account and password, and the administration of users within the admin's
 units."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from datetime import datetime, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.db import db
+from app.db import db, utcnow
+from app.formatting import format_datetime
 from app.navigation import same_site_path
 from app.scope import Access, Reach, may, reach, reachable_unit_ids
+from app.security import (
+    LockedBy,
+    SignInLock,
+    clear_failed_sign_ins,
+    record_failed_sign_in,
+    sign_in_lock,
+)
 from app.units.models import Unit
 from app.units.queries import unit_by_code
 from app.users.forms import (
@@ -24,6 +34,7 @@ from app.users.operations import (
     activate_user,
     create_user,
     deactivate_user,
+    normalise_username,
     record_login,
     reset_password,
     set_email,
@@ -40,22 +51,61 @@ def _form_status(form) -> int:
     return 422 if form.errors else 200
 
 
+def _lock_message(lock: SignInLock) -> str:
+    # Shown to the minute, rounded up: at the time said, signing in works again.
+    until = format_datetime(_next_minute(lock.until), current_app.config["TIMEZONE"])
+    if lock.locked_by is LockedBy.ADDRESS:
+        return _(
+            "Too many failed sign-ins from your network. Signing in from it is blocked "
+            "until %(time)s.",
+            time=until,
+        )
+    return _(
+        "Too many failed sign-ins with this user name. Signing in with it is blocked until "
+        "%(time)s, or until your administrator resets your password.",
+        time=until,
+    )
+
+
+def _next_minute(moment: datetime) -> datetime:
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
+
+
 def login():
+    """Unknown user names and wrong passwords get one message and the same work (a dummy
+    hash is checked), and both count towards the lockout of the name and of the address
+    (app.security): the answers never tell which user names exist."""
     if current_user.is_authenticated:
         return redirect(url_for("units.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = user_by_username(form.username.data)
-        if user is None or not verify_password(user.password_hash, form.password.data):
-            form.password.errors.append(_("Wrong user name or password."))
-        elif not user.active:
-            form.username.errors.append(
-                _("This account is deactivated. Ask your administrator to reactivate it.")
-            )
-        else:
-            login_user(user, remember=form.remember.data)
-            record_login(user)
-            return redirect(same_site_path(request.args.get("next")) or url_for("units.index"))
+        username = normalise_username(form.username.data)
+        # Behind a reverse proxy this is the client's address only when TRUSTED_PROXY_COUNT
+        # says how many proxies there are (docs/security.md).
+        address = request.remote_addr or ""
+        now = utcnow()
+        lock = sign_in_lock(username, address, now)
+        if lock is None:
+            user = user_by_username(username)
+            if not verify_password(user.password_hash if user else None, form.password.data):
+                form.password.errors.append(_("Wrong user name or password."))
+                lock = record_failed_sign_in(username, address, now)
+            elif not user.active:
+                form.username.errors.append(
+                    _("This account is deactivated. Ask your administrator to reactivate it.")
+                )
+            else:
+                clear_failed_sign_ins(username)
+                login_user(user, remember=form.remember.data)
+                # Permanent: the session cookie ends PERMANENT_SESSION_LIFETIME after the
+                # last request instead of living as long as the browser.
+                session.permanent = True
+                record_login(user)
+                next_page = same_site_path(request.args.get("next"))
+                return redirect(next_page or url_for("units.index"))
+        if lock is not None:
+            form.password.errors.append(_lock_message(lock))
     return render_template("auth/login.html", form=form), _form_status(form)
 
 

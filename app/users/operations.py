@@ -8,8 +8,9 @@ from sqlalchemy import select, update
 
 from app.db import db, utcnow
 from app.formatting import search_key
+from app.security import clear_failed_sign_ins
 from app.units.models import Unit
-from app.users.models import ApiToken, Role, User
+from app.users.models import ApiToken, Role, TokenScope, User
 from app.users.passwords import (
     generate_api_token,
     generate_password,
@@ -65,8 +66,9 @@ def create_user(
     email = _checked_email(email)
     temporary = password is None
     if temporary:
-        password = generate_password()
-    _check_password(password, username)
+        password = _temporary_password(username, full_name)
+    else:
+        _check_password(password, username, full_name)
     user = User(
         username=username,
         role=role,
@@ -122,11 +124,13 @@ def email_problem(email: str) -> str | None:
 
 
 def reset_password(user: User) -> str:
-    """A temporary password set by an administrator; the user must change it at next login."""
-    password = generate_password()
+    """A temporary password set by an administrator; the user must change it at next login.
+    It also lifts a lockout after failed sign-ins: the administrator has spoken to the user."""
+    password = _temporary_password(user.username, user.full_name)
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_version += 1
+    clear_failed_sign_ins(user.username)
     db.session.flush()
     return password
 
@@ -134,7 +138,7 @@ def reset_password(user: User) -> str:
 def set_password(user: User, password: str) -> None:
     """A password chosen by its user (or given on the command line): checked against the rules,
     and every other session of the user ends."""
-    _check_password(password, user.username)
+    _check_password(password, user.username, user.full_name)
     user.password_hash = hash_password(password)
     user.must_change_password = False
     user.session_version += 1
@@ -159,12 +163,16 @@ def record_login(user: User) -> None:
     db.session.flush()
 
 
-def issue_api_token(user: User, valid_days: int | None = None) -> tuple[ApiToken, str]:
-    """A new bearer token; the plain token is returned once and only its hash is stored."""
+def issue_api_token(
+    user: User, valid_days: int | None = None, scope: TokenScope = TokenScope.WRITE
+) -> tuple[ApiToken, str]:
+    """A new bearer token; the plain token is returned once and only its hash is stored. A
+    READ token only reads; WRITE also saves (both within the user's own rights)."""
     plain = generate_api_token()
     token = ApiToken(
         user=user,
         token_hash=hash_api_token(plain),
+        scope=TokenScope(scope),
         expires_at=utcnow() + timedelta(days=valid_days) if valid_days else None,
     )
     db.session.add(token)
@@ -209,7 +217,16 @@ def _checked_email(email: str) -> str:
     return email.strip()
 
 
-def _check_password(password: str, username: str) -> None:
-    problems = password_problems(password, username)
+def _check_password(password: str, username: str, full_name: str) -> None:
+    problems = password_problems(password, username, full_name)
     if problems:
         raise UserError(" ".join(problems), "password")
+
+
+def _temporary_password(username: str, full_name: str) -> str:
+    """A generated password that meets the rules, as twelve random characters all but
+    always do at the first draw."""
+    while True:
+        password = generate_password()
+        if not password_problems(password, username, full_name):
+            return password
