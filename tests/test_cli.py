@@ -190,7 +190,7 @@ def test_users_create_with_a_password_of_eight_characters_can_sign_in(app, world
         "--unit",
         "C11",
         "--password",
-        "abcd1234",
+        "la-chuoi",
         "--full-name",
         "Nguyễn Văn A",
     )
@@ -201,7 +201,7 @@ def test_users_create_with_a_password_of_eight_characters_can_sign_in(app, world
         user = user_by_username("newbie")
         assert (user.role, user.unit.code, user.full_name) == ("reporter", "C11", "Nguyễn Văn A")
         assert not user.must_change_password
-    assert signs_in(app, "newbie", "abcd1234")
+    assert signs_in(app, "newbie", "la-chuoi")
 
 
 @pytest.mark.parametrize(
