@@ -20,6 +20,9 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.config import TestConfig, normalise_database_url
 from app.db import db
+
+# The loud line at the end of a run whose browser tests were skipped (tests/browser/).
+from tests.browser.availability import pytest_terminal_summary  # noqa: F401
 from tests.factories import PASSWORD, World, make_world
 
 
