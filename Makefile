@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint bench translations requirements clean
+.PHONY: run serve test browser faults fuzz lint bench load translations requirements clean
 
 ## run: install, migrate, load the demo into an empty database, serve on http://127.0.0.1:5000
 run: $(VENV)/.runtime-installed $(COMPILED)
@@ -16,9 +16,30 @@ run: $(VENV)/.runtime-installed $(COMPILED)
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+## serve: like run, but served by gunicorn with docs/deploy/gunicorn.conf.py on 127.0.0.1:8000
+serve: $(VENV)/.runtime-installed $(COMPILED)
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(BIN)/gunicorn -c docs/deploy/gunicorn.conf.py
+
 ## test: install the dev tools, lint, run the suite on every core (on TEST_DATABASE_URL when set)
 test: $(VENV)/.dev-installed $(COMPILED) lint
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+## browser: only the browser tests (Debian's Chromium through Playwright; docs/browser-tests.md),
+## screenshots in test-artifacts/browser/
+browser: $(VENV)/.dev-installed $(COMPILED)
+	$(BIN)/pytest -n auto tests/browser $(PYTEST_ARGS)
+
+## faults: the fault tests, slow ones included: a web server killed during an Excel import, a
+## PostgreSQL restart, killed schedulers (docs/faults.md); on TEST_DATABASE_URL when set
+faults: $(VENV)/.dev-installed $(COMPILED)
+	FAULTS=all $(BIN)/pytest -n 2 tests/faults $(PYTEST_ARGS)
+
+## fuzz: schemathesis against the API of a server holding the demo (docs/fuzz.md); FUZZ_SECONDS
+## (300), FUZZ_EXAMPLES (50), FUZZ_DATABASE_URL for PostgreSQL, reports in test-artifacts/fuzz/
+fuzz: $(VENV)/.dev-installed $(COMPILED)
+	$(BIN)/python -m bench.fuzz
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -59,3 +80,9 @@ clean:
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.unit_tree
 	$(BIN)/python -m bench.results
+
+## load: load test, 100 users for 60 s on gunicorn (4 workers) and PostgreSQL (docs/load.md);
+## LOAD_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/tiendo_load), LOAD_USERS,
+## LOAD_SECONDS, LOAD_THINK_SECONDS, LOAD_WORKERS
+load: $(VENV)/.dev-installed $(COMPILED)
+	$(BIN)/python -m bench.load
