@@ -21,11 +21,12 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import flask_migrate
 import requests
@@ -35,7 +36,10 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.config import TestConfig, normalise_database_url
 from app.db import db
+from tests.factories import make_units
 from tests.servers import free_port
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET_KEY = "live-fault-tests"
@@ -435,3 +439,15 @@ class WebSession(requests.Session):
         if response.status_code != 302:
             raise RuntimeError(f"signing in as {username} answered {response.status_code}")
         return self
+
+
+def make_province(district_count: int, commune_codes: Sequence[str]) -> None:
+    """The province "P" with the districts D0, D1… and the communes dealt out to them in turn."""
+    make_units(
+        ("P", "Tỉnh Thử", "province", None),
+        *[(f"D{n}", f"Huyện {n}", "district", "P") for n in range(district_count)],
+        *[
+            (code, f"Xã {code}", "commune", f"D{n % district_count}")
+            for n, code in enumerate(commune_codes)
+        ],
+    )

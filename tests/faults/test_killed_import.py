@@ -33,7 +33,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -49,13 +48,14 @@ from tests.factories import (
     enter_figures_for_test,
     make_campaign,
     make_indicator,
-    make_units,
     make_user,
 )
 from tests.faults.live import (
+    TIMEZONE,
     LiveDatabase,
     environment,
     fresh_database,
+    make_province,
     migrated_app,
     wait_until,
     web_server,
@@ -66,7 +66,6 @@ IMPORT = f"/campaigns/{CAMPAIGN}/progress/import"
 DISTRICTS, COMMUNES = 10, 200
 INDICATORS = ("A", "B", "C")
 DAYS = 5
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -86,14 +85,7 @@ def live(tmp_path: Path):
     server_url = os.environ.get("TEST_DATABASE_URL")
     with fresh_database(tmp_path, server_url) as database, migrated_app(database, tmp_path) as app:
         with app.app_context():
-            make_units(
-                ("P", "Tỉnh Thử", "province", None),
-                *[(f"D{n}", f"Huyện {n}", "district", "P") for n in range(DISTRICTS)],
-                *[
-                    (code, f"Xã {code}", "commune", f"D{n % DISTRICTS}")
-                    for n, code in enumerate(communes())
-                ],
-            )
+            make_province(DISTRICTS, communes())
             make_user("admin", "admin", "P")
             campaign = make_campaign(
                 CAMPAIGN,

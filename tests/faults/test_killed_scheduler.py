@@ -21,7 +21,6 @@ import subprocess
 import time as time_module
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -31,18 +30,19 @@ from app.scheduler import JobRun
 from campaigns.models import Campaign, CampaignStatus
 from targets.briefings.jobs import DRAFT_JOB_ID
 from targets.briefings.models import Briefing
-from tests.factories import enter_figures_for_test, make_campaign, make_indicator, make_units
+from tests.factories import enter_figures_for_test, make_campaign, make_indicator
 from tests.faults.live import (
     ROOT,
+    TIMEZONE,
     LiveProcess,
     environment,
     flask_command,
     fresh_database,
+    make_province,
     migrated_app,
     wait_until,
 )
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CAMPAIGNS = ("S1", "S2")
 COMMUNES = [f"C{number:02}" for number in range(60)]
 MISSED_DAYS = 5
@@ -55,11 +55,7 @@ def live(tmp_path: Path):
     server_url = os.environ.get("TEST_DATABASE_URL")
     with fresh_database(tmp_path, server_url) as database, migrated_app(database, tmp_path) as app:
         with app.app_context():
-            make_units(
-                ("P", "Tỉnh Thử", "province", None),
-                *[(f"D{n}", f"Huyện {n}", "district", "P") for n in range(6)],
-                *[(code, f"Xã {code}", "commune", f"D{n % 6}") for n, code in enumerate(COMMUNES)],
-            )
+            make_province(6, COMMUNES)
             for code in CAMPAIGNS:
                 campaign = make_campaign(
                     code,
