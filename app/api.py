@@ -14,7 +14,6 @@ from app.extensions import csrf
 from app.users.operations import mark_token_used
 from app.users.queries import api_token_by_plain
 
-BEARER_SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
 # What a token of the READ scope may send: requests that change nothing.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -108,7 +108,19 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS = {
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "A token from `flask --app app users token USERNAME "
+                        "[--scope read|write]`. A read token may only GET: any other method "
+                        "answers 403."
+                    ),
+                }
+            }
+        },
         "security": [{"bearerAuth": []}],
     }
 
