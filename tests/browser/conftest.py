@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -105,8 +104,6 @@ def browser() -> Iterator["Browser"]:
 # Chromium's line for every answer 4xx or 5xx, the page's own included: a form refused with
 # 422 is the application working. The answers themselves are judged instead (`answered`).
 HTTP_STATUS_LINE = "Failed to load resource: the server responded with a status of"
-# Asked for by Chromium on its own, not by a page (the layout names no icon).
-UNASKED = {"/favicon.ico"}
 
 
 @dataclass
@@ -132,9 +129,7 @@ class Watched:
             needs (a page's own 4xx, such as a refused form's 422, is for the test to judge)."""
             request = response.request
             if response.status >= 500 or (
-                response.status >= 400
-                and request.resource_type != "document"
-                and urlsplit(response.url).path not in UNASKED
+                response.status >= 400 and request.resource_type != "document"
             ):
                 self.errors.append(
                     f"HTTP {response.status} for {request.resource_type} "
