@@ -24,6 +24,7 @@ from app.db import db
 # The loud line at the end of a run whose browser tests were skipped (tests/browser/).
 from tests.browser.availability import pytest_terminal_summary  # noqa: F401
 from tests.factories import PASSWORD, World, make_world
+from tests.servers import SENDER, MailSink, smtp_server
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,15 @@ def make_app(database: Database, app: Flask):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def mail(make_app) -> Iterator[MailSink]:
+    """A real SMTP server, and an application (current in the test) that sends through it."""
+    with smtp_server() as sink:
+        application = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SENDER=SENDER)
+        with application.app_context():
+            yield sink
 
 
 @pytest.fixture

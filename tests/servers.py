@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
+# The From: address of the applications that send to `smtp_server` (the `mail` fixture).
+SENDER = "Tiến độ <tiendo@stttt.example.vn>"
+
 
 def free_port() -> int:
     """A port nothing listens on (the kernel's choice; closed again at once)."""

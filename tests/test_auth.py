@@ -12,16 +12,12 @@ from app.users.operations import deactivate_user
 from app.users.queries import user_by_username
 from tests.conftest import log_in
 from tests.factories import PASSWORD, World
+from tests.pages import english
 
 WRONG_CREDENTIALS_EN = "Wrong user name or password."
 WRONG_CREDENTIALS_VI = "Tên đăng nhập hoặc mật khẩu không đúng."
 DEACTIVATED_EN = "This account is deactivated. Ask your administrator to reactivate it."
 DEACTIVATED_VI = "Tài khoản này đã bị khóa. Vui lòng liên hệ quản trị viên để mở khóa."
-
-
-def english(client: FlaskClient) -> FlaskClient:
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def text(response) -> str:

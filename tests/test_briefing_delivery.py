@@ -38,9 +38,8 @@ from targets.briefings.sharing import (
 from targets.briefings.subscriptions import is_subscribed, subscribe, subscribers, unsubscribe
 from tests.briefing_data import DAY, DRAFTED, PUBLISHED, make_briefing_campaign
 from tests.factories import enter_figures_for_test, make_user
-from tests.servers import http_server, smtp_server
+from tests.servers import http_server
 
-SENDER = "Tiến độ <tiendo@stttt.example.vn>"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE = "http://127.0.0.1:5000/campaigns/CD92/briefings/2022-06-10/v1"  # BASE_URL of the tests
 FILES = "http://127.0.0.1:5000/api/v1/campaigns/CD92/briefings/2022-06-10/v1"
@@ -54,15 +53,6 @@ READERS = (
     ("huyen1", "manager", "H1", "huyen1@example.vn", True, True),  # may not read T
     ("khongdk", "viewer", "T", "khong.dk@example.vn", True, False),  # not subscribed
 )
-
-
-@pytest.fixture
-def mail(make_app):
-    """An SMTP server and an application that sends through it."""
-    with smtp_server() as sink:
-        application = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SENDER=SENDER)
-        with application.app_context():
-            yield sink
 
 
 def make_readers(campaign) -> dict[str, User]:

@@ -26,6 +26,7 @@ from targets.briefings.sharing import create_share_link
 from targets.briefings.subscriptions import is_subscribed
 from tests.briefing_world import CODE, DAY, build_campaign, change_c12, drafted
 from tests.html import element, text_in, text_of, texts_of_class
+from tests.pages import english, get, post
 
 ARCHIVE = f"/campaigns/{CODE}/briefings"
 V1 = f"{ARCHIVE}/2022-06-10/v1"
@@ -41,23 +42,6 @@ def today(monkeypatch):
 def campaign(app, world):
     with app.app_context():
         build_campaign()
-
-
-def get(client, path: str, status: int = 200) -> str:
-    response = client.get(path)
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response.get_data(as_text=True)
-
-
-def post(client, path: str, data: dict | None = None, status: int = 302):
-    response = client.post(path, data=data or {})
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response
-
-
-def english(client):
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def versions(app) -> list[tuple[int, str]]:

@@ -66,6 +66,7 @@ from tests.factories import (
     set_targets_for_test,
 )
 from tests.html import element, field_error, text_in, texts_of_class
+from tests.pages import english, get, post
 
 TODAY = date(2022, 6, 20)
 START, END = date(2022, 6, 6), date(2022, 6, 19)
@@ -460,23 +461,6 @@ def test_publishing_a_review_mails_it_and_posts_it_to_the_webhook(english_docume
 
 
 # --- the pages ----------------------------------------------------------------------------------
-
-
-def get(client, path: str, status: int = 200) -> str:
-    response = client.get(path)
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response.get_data(as_text=True)
-
-
-def post(client, path: str, data: dict | None = None, status: int = 302):
-    response = client.post(path, data=data or {})
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response
-
-
-def english(client):
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def reviews(app) -> list[tuple[str, int, str]]:

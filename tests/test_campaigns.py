@@ -29,13 +29,9 @@ from campaigns.progress.models import EntrySource
 from campaigns.progress.operations import EntryInput, save_entries
 from campaigns.queries import campaign_by_code
 from tests.factories import World, make_campaign, make_indicator, make_user
+from tests.pages import english
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def english(client: FlaskClient) -> FlaskClient:
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def page_text(response) -> str:

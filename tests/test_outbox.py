@@ -17,21 +17,11 @@ from app.db import db, utcnow
 from app.outbox.delivery import deliver_due
 from app.outbox.models import DeliveryStatus, OutgoingAttachment, OutgoingMessage
 from app.outbox.operations import Attachment, enqueue_email, enqueue_webhook
-from tests.servers import free_port, http_server, smtp_server
+from tests.servers import SENDER, free_port, http_server, smtp_server
 
-SENDER = "Tiến độ <tiendo@stttt.example.vn>"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SUBJECT = "Điểm tin ngày 29/07/2022: tỷ lệ hồ sơ trực tuyến đạt 96,9%"
 BODY = "Kính gửi đồng chí Chủ tịch UBND huyện Bù Đốp,\n\nHuyện Lộc Ninh chưa báo cáo số liệu."
-
-
-@pytest.fixture
-def mail(make_app):
-    """An SMTP server and an application that sends through it."""
-    with smtp_server() as sink:
-        application = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SENDER=SENDER)
-        with application.app_context():
-            yield sink
 
 
 def message(message_id: int) -> OutgoingMessage:

@@ -26,6 +26,7 @@ from campaigns.progress.models import Entry, EntryRevision, EntrySource
 from campaigns.progress.operations import EntryInput, save_entries
 from campaigns.queries import campaign_by_code
 from tests.factories import make_campaign, make_indicator, make_units
+from tests.pages import english
 
 NOW = datetime(2022, 6, 10, 9, 0, tzinfo=UTC)
 IMPORT = "/campaigns/CD92/progress/import"
@@ -77,11 +78,6 @@ def campaign(app, world):
             by="manager",
         )
     return "CD92"
-
-
-def english(client):
-    client.get("/language/en")
-    return client
 
 
 def download(client, **params) -> openpyxl.Workbook:

@@ -32,6 +32,7 @@ from tests.factories import (
     make_campaign,
     make_indicator,
 )
+from tests.pages import english
 
 CODE = "PRG"
 DAY = date(2022, 6, 10)
@@ -85,11 +86,6 @@ def ids(app, world) -> dict[str, int]:
         ]
         db.session.commit()
         return {**world.units, **{indicator.code: indicator.id for indicator in indicators}}
-
-
-def english(client):
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ from tests.factories import (
     set_targets_for_test,
 )
 from tests.html import element, text_in, text_of, texts_of_class
+from tests.pages import english, get
 
 CODE = "KQ"
 DAY = "2022-06-10"
@@ -100,17 +101,6 @@ def campaign(app, world, today):
     with app.app_context():
         build_campaign()
         db.session.commit()
-
-
-def english(client):
-    assert client.get("/language/en").status_code == 302
-    return client
-
-
-def get(client, path: str, status: int = 200) -> str:
-    response = client.get(path)
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    return response.get_data(as_text=True)
 
 
 def unit_url(unit: str, suffix: str = "", **args) -> str:

@@ -37,6 +37,7 @@ from tests.factories import (
     make_units,
     png_bytes,
 )
+from tests.pages import english
 from tests.test_permissions import ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +52,6 @@ EXPECTED_HEADERS = {
 
 def page_text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def english(client):
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def sign_in(client, username: str, password: str = PASSWORD, **options):

@@ -39,17 +39,13 @@ from campaigns.tasks.rules import (
     parse_unit_codes,
 )
 from tests.factories import make_campaign, make_report, make_task, make_units, png_bytes
+from tests.pages import english
 
 DUE = date(2022, 6, 30)
 
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
-def english(client):
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def user(name: str) -> User:

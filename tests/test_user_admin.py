@@ -7,7 +7,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.db import db
@@ -16,13 +15,9 @@ from app.users.operations import update_user
 from app.users.queries import user_by_username
 from tests.conftest import log_in
 from tests.factories import PASSWORD, World, make_user
+from tests.pages import english
 
 WORLD_USERNAMES_UNDER_P1 = {"admin", "manager", "reporter", "viewer", "reporter2", "retired"}
-
-
-def english(client: FlaskClient) -> FlaskClient:
-    assert client.get("/language/en").status_code == 302
-    return client
 
 
 def text(response) -> str:

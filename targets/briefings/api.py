@@ -216,6 +216,7 @@ class DraftErrorsSchema(ErrorSchema):
 
 UNAUTHORISED = "Missing, unknown, expired or revoked token."
 NO_CAMPAIGN = "No campaign has this code."
+NOT_READABLE = "The token owner may not read the campaign's owner unit."
 MANAGED_ONLY = (
     "The campaign is outside the token owner's units, or the token owner may not configure it."
 )
@@ -356,11 +357,7 @@ def draft_briefing(code: str):
 @blp.route("/<code>/briefings/<day>")
 @blp.response(200, BriefingSchema)
 @blp.alt_response(401, schema=ErrorSchema, description=UNAUTHORISED)
-@blp.alt_response(
-    403,
-    schema=ErrorSchema,
-    description="The token owner may not read the campaign's owner unit.",
-)
+@blp.alt_response(403, schema=ErrorSchema, description=NOT_READABLE)
 @blp.alt_response(
     404,
     schema=ErrorSchema,
@@ -421,11 +418,7 @@ def review_draft(code: str):
 @blp.route("/<code>/reviews/<start>/<end>")
 @blp.response(200, BriefingSchema)
 @blp.alt_response(401, schema=ErrorSchema, description=UNAUTHORISED)
-@blp.alt_response(
-    403,
-    schema=ErrorSchema,
-    description="The token owner may not read the campaign's owner unit.",
-)
+@blp.alt_response(403, schema=ErrorSchema, description=NOT_READABLE)
 @blp.alt_response(
     404,
     schema=ErrorSchema,
